@@ -1,0 +1,1 @@
+"""CNN course kit grading engine."""

@@ -1,0 +1,46 @@
+"""The result of grading one submission: plain dataclasses, written by report.py."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+@dataclass
+class TestResult:
+    name: str
+    score: float
+    max_score: float
+    status: str            # passed | failed | error (error = the grader could not run it)
+    output: str = ""       # student-facing explanation, already in the report language
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    score: float
+    max_score: float
+    tests: list[TestResult] = field(default_factory=list)
+    summary: str = ""      # one line for the whole question (e.g. "not implemented yet")
+
+
+@dataclass
+class GradeResult:
+    assignment: str
+    score: float
+    max_score: float
+    sandbox: str
+    duration_s: float
+    questions: list[QuestionResult] = field(default_factory=list)
+    language: str = "en"
+    notebook: str = ""
+    notes: list[str] = field(default_factory=list)         # notebook-level remarks (cell errors...)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def round_points(value: float) -> float:
+    """Scores are shown with two decimals; keep sums exact enough for gradebooks."""
+    return round(value + 0.0, 4)

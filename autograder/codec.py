@@ -166,9 +166,43 @@ def _unb64(s) -> bytes:
         raise CodecError(f"bad base64: {exc}") from None
 
 
+# npy header bytes -> (shape, fortran_order, dtype).  np.load re-parses the
+# header with ast.literal_eval on every call (~60 us); arrays in one grading
+# run share a handful of headers, so parse each once with numpy's own parser.
+_NPY_HEADERS: dict[bytes, tuple] = {}
+
+
+def _load_npy_fast(raw: bytes):
+    """np.load(allow_pickle=False) equivalent for version 1/2 headers, or None to fall back."""
+    if raw[:6] != b"\x93NUMPY" or raw[6] not in (1, 2):
+        return None
+    start = 10 if raw[6] == 1 else 12
+    end = start + int.from_bytes(raw[8:start], "little")
+    header = raw[8:end]
+    info = _NPY_HEADERS.get(header)
+    if info is None:
+        fmt = np.lib.format
+        reader = fmt.read_array_header_1_0 if raw[6] == 1 else fmt.read_array_header_2_0
+        info = reader(io.BytesIO(header))  # numpy's safe literal parser, max_header_size applies
+        if len(_NPY_HEADERS) < 512:
+            _NPY_HEADERS[header] = info
+    shape, fortran, dtype = info
+    if dtype.hasobject or dtype.itemsize == 0:
+        return None
+    count = math.prod(shape)
+    if len(raw) - end != count * dtype.itemsize:
+        raise CodecError("npy payload has the wrong size")
+    arr = np.frombuffer(raw, dtype=dtype, count=count, offset=end)
+    arr = arr.reshape(shape[::-1]).transpose() if fortran else arr.reshape(shape)
+    return arr.copy(order="K")  # writable and owning its memory, like np.load
+
+
 def _load_npy(s) -> np.ndarray:
+    raw = _unb64(s)
     try:
-        arr = np.load(io.BytesIO(_unb64(s)), allow_pickle=False)
+        arr = _load_npy_fast(raw)
+        if arr is None:
+            arr = np.load(io.BytesIO(raw), allow_pickle=False)
     except CodecError:
         raise
     except Exception as exc:
@@ -181,11 +215,15 @@ def _load_npy(s) -> np.ndarray:
 def _decode_tensor(payload):
     if type(payload) is not dict or type(payload.get("requires_grad")) is not bool:
         raise CodecError("bad tensor payload")
+    import warnings
+
     import torch
 
     try:
-        t = torch.load(io.BytesIO(_unb64(payload.get("data"))), weights_only=True,
-                       map_location="cpu")
+        with warnings.catch_warnings():  # a forged payload may trigger noisy warnings
+            warnings.simplefilter("ignore")
+            t = torch.load(io.BytesIO(_unb64(payload.get("data"))), weights_only=True,
+                           map_location="cpu")
     except CodecError:
         raise
     except Exception as exc:

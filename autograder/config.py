@@ -132,8 +132,12 @@ def _describe(error: ValidationError, path: Path) -> str:
     return f"{path}: {where}: {first['msg']} (got {first.get('input')!r})"
 
 
-def load_grading(path: str | Path = "grading.yml") -> dict[str, Assignment]:
-    """Parse and validate grading.yml; return the assignments by name."""
+def load_grading(path: str | Path = "grading.yml", *, require_sources: bool = True) -> dict[str, Assignment]:
+    """Parse and validate grading.yml; return the assignments by name.
+
+    ``require_sources=False`` is for the student side (``autograder check``),
+    where the instructor's source notebooks and hidden tests are absent.
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: grading file not found; run from the course root or pass --config")
@@ -152,7 +156,7 @@ def load_grading(path: str | Path = "grading.yml") -> dict[str, Assignment]:
     root = path.resolve().parent
     assignments = {name: Assignment(name, entry, parsed.defaults, root)
                    for name, entry in parsed.assignments.items()}
-    for a in assignments.values():
+    for a in assignments.values() if require_sources else ():
         if not a.source_notebook.is_file():
             raise ConfigError(f"{path}: assignments.{a.name}.notebook: {a.source_notebook} does not exist")
         for q in a.questions:
@@ -163,8 +167,8 @@ def load_grading(path: str | Path = "grading.yml") -> dict[str, Assignment]:
     return assignments
 
 
-def get_assignment(name: str, path: str | Path = "grading.yml") -> Assignment:
-    assignments = load_grading(path)
+def get_assignment(name: str, path: str | Path = "grading.yml", *, require_sources: bool = True) -> Assignment:
+    assignments = load_grading(path, require_sources=require_sources)
     if name not in assignments:
         known = ", ".join(sorted(assignments)) or "none"
         raise ConfigError(f"unknown assignment '{name}' (grading.yml defines: {known})")

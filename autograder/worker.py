@@ -199,8 +199,9 @@ class Worker:
         for i, src in enumerate(msg["cells"]):
             fname = f"<cell-{i}>"
             linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)
+            # dont_inherit: this file's `from __future__` flags must not leak into cells
             ok, res, out, _ = self._run_captured(
-                CELL_OUTPUT_CAP, lambda: exec(compile(src, fname, "exec"), self.g))
+                CELL_OUTPUT_CAP, lambda: exec(compile(src, fname, "exec", dont_inherit=True), self.g))
             status = {"index": i, "status": "ok" if ok else "error",
                       "error": None if ok else describe(res), "output": out.getvalue()}
             del res  # do not keep the exception (and its frames) alive

@@ -1,0 +1,29 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Both create .venv/ (Python 3.11) and install the pinned dependencies first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test release clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	-scripts/install-sandbox.sh
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder demo
+
+test: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+release: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder release cnn_step_by_step
+
+clean:
+	rm -rf $(VENV) gradebook.db .pytest_cache

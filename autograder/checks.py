@@ -1,0 +1,586 @@
+"""Trusted assertion library of the hidden test suites.
+
+Every check a hidden test makes goes through this module.  A failed check
+raises :class:`CheckFailure`, an ``AssertionError`` carrying a message in
+English and in Korean that says what was checked, on which input, what was
+expected and what came back, plus the hints that recognise the student's
+value.  The grading engine shows students *only* these messages (or the
+engine's own message when the student's code raised or hung); a bare
+``assert`` in a hidden test is reported as "a hidden check failed", so hidden
+tests should not use it.
+
+The values checked here come from an untrusted worker through
+``autograder.codec``: numpy arrays, numpy scalars, Python scalars and
+containers, or :class:`autograder.codec.Unsupported` for anything else.
+Nothing here calls a method of a student value other than those of these
+exact built-in types, and every failure path copes with any of them.
+
+Conventions
+-----------
+* ``what`` names the checked value for the student: a string, or an
+  ``(en, ko)`` pair, e.g. ``("Z returned by conv_forward", "conv_forward가 반환한 Z")``.
+* ``inputs`` is a mapping name -> value of the arguments of the call; it is
+  shown with :func:`describe_inputs` (small arrays in full, large ones
+  summarised by shape, dtype, min, max, mean).
+* ``tol`` is the ``tol`` fixture (``tol.float64.rtol`` ...).  The float32
+  tolerance is used when either side is float32 (or float16).
+* ``hints`` is a sequence of :class:`Hint`; on failure every hint whose
+  predicate accepts the student's value adds its text.
+* What counts as a scalar (``expect_scalar``): a Python ``int``/``float``, a
+  numpy integer or floating scalar, or a 0-d numpy array of such a dtype.
+  ``bool``, complex numbers and arrays with ``ndim >= 1`` (even of size 1,
+  such as a ``(1, 1, 1)`` array) are not scalars.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, NoReturn, Sequence
+
+import numpy as np
+
+from .codec import Unsupported
+from .messages import Bi, Text, bi, both, pick, say
+
+__all__ = [
+    "CheckFailure", "Hint", "fail", "check", "describe", "describe_inputs", "format_value",
+    "expect_type", "expect_array", "expect_shape", "expect_dtype_floating", "expect_close",
+    "expect_equal", "expect_scalar", "expect_int", "expect_tuple", "expect_unchanged",
+    "is_scalar", "as_float_array", "DEFAULT_TOL",
+]
+
+MAX_MESSAGE = 1900          # the runner keeps 2000 characters per test
+MAX_INPUT_BLOCK = 900       # characters of the "Input:" block
+MAX_VALUE_CHARS = 300       # one formatted value
+FULL_ARRAY_SIZE = 30        # arrays up to this many elements are shown in full
+FULL_ARRAY_SIZE_ND = 12     # ... if they have more than two dimensions
+
+
+# --------------------------------------------------------------------------- failure
+class CheckFailure(AssertionError):
+    """A failed check with its student-facing message in English and Korean."""
+
+    def __init__(self, en: str, ko: str | None = None):
+        self.en = _cap(str(en))
+        self.ko = _cap(str(ko if ko is not None else en))
+        super().__init__(self.en)
+
+    def text(self, lang: str = "en") -> str:
+        return self.ko if lang == "ko" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def _cap(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Text added to a failure message when ``matches(student_value)`` is true.
+
+    The predicate gets the student's value as decoded (possibly ``None`` or
+    ``Unsupported``); an exception inside it counts as "does not match".
+    """
+    matches: Callable[[Any], bool]
+    en: str
+    ko: str
+
+    def applies(self, got: Any) -> bool:
+        try:
+            return bool(self.matches(got))
+        except Exception:
+            return False
+
+    @classmethod
+    def close_to(cls, value, en: str, ko: str, *, rtol: float = 1e-4, atol: float = 1e-6) -> "Hint":
+        """Matches a numeric value of the same shape close to ``value``."""
+        target = np.asarray(value, dtype=np.float64)
+
+        def matches(got):
+            arr = as_float_array(got)
+            if arr is None:
+                return False
+            if arr.shape != target.shape:
+                if arr.size == 1 and target.size == 1:
+                    arr = arr.reshape(target.shape)
+                else:
+                    return False
+            return bool(np.allclose(arr, target, rtol=rtol, atol=atol))
+        return cls(matches, en, ko)
+
+    @classmethod
+    def shape(cls, shape, en: str, ko: str) -> "Hint":
+        """Matches a numpy array of exactly this shape."""
+        shape = tuple(int(s) for s in shape)
+        return cls(lambda got: type(got) is np.ndarray and got.shape == shape, en, ko)
+
+
+def _hint_lines(got, hints: Iterable[Hint], lang: str) -> list[str]:
+    lines, seen = [], set()
+    for h in hints or ():
+        if h.applies(got):
+            text = h.ko if lang == "ko" else h.en
+            if text not in seen:
+                seen.add(text)
+                lines.append(say("hint", lang, text=text))
+    return lines
+
+
+def _raise(header: Bi, details: Sequence[Bi] = (), *, inputs=None, got=None,
+           hints: Iterable[Hint] = ()) -> NoReturn:
+    """Assemble and raise the message: header, details, inputs, hints.
+
+    Hints are never cut; when the message is too long the details and the
+    input block are shortened first.
+    """
+    hints = list(hints or ())
+    texts = {}
+    for lang in ("en", "ko"):
+        head = pick(header, lang)
+        hint_text = "\n".join(_hint_lines(got, hints, lang))
+        budget = max(200, MAX_MESSAGE - len(head) - len(hint_text) - 4)
+        body = "\n".join(pick(d, lang) for d in details if d)
+        block = describe_inputs(inputs, lang) if inputs else ""
+        if len(body) + len(block) + 1 > budget:
+            body_budget = max(budget - min(len(block), MAX_INPUT_BLOCK), budget // 2)
+            body = _cap(body, body_budget)
+            block = _cap(block, max(0, budget - len(body) - 1)) if budget - len(body) > 40 else ""
+        texts[lang] = "\n".join(part for part in (head, body, block, hint_text) if part)
+    raise CheckFailure(texts["en"], texts["ko"])
+
+
+def fail(en: str, ko: str, *, inputs: Mapping[str, Any] | None = None, got: Any = None,
+         hints: Iterable[Hint] = ()) -> NoReturn:
+    """Fail the test with a custom bilingual message (plus inputs and hints)."""
+    _raise(Bi(en, ko), inputs=inputs, got=got, hints=hints)
+
+
+def check(condition: bool, en: str, ko: str, *, inputs: Mapping[str, Any] | None = None,
+          got: Any = None, hints: Iterable[Hint] = ()) -> None:
+    """``fail(en, ko, ...)`` unless ``condition``."""
+    if not condition:
+        fail(en, ko, inputs=inputs, got=got, hints=hints)
+
+
+# --------------------------------------------------------------------------- formatting
+def _num(x) -> str:
+    """A number, short: 6 significant digits for floats."""
+    try:
+        if isinstance(x, (bool, np.bool_)):
+            return str(bool(x))
+        if isinstance(x, (int, np.integer)):
+            return str(int(x))
+        xf = float(x)
+        if math.isnan(xf) or math.isinf(xf):
+            return str(xf)
+        text = f"{xf:.6g}"
+        if not any(ch in text for ch in ".e"):
+            text += ".0"          # keep a float recognisable as a float: 5.0, not 5
+        return text
+    except Exception:
+        return "?"
+
+
+def _truncate(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 5] + " ...]"
+
+
+def _array_text(arr: np.ndarray) -> str:
+    try:
+        text = np.array2string(arr, precision=6, separator=", ", threshold=FULL_ARRAY_SIZE,
+                               max_line_width=100, suppress_small=False)
+    except Exception:
+        text = "<array>"
+    return _truncate(text)
+
+
+def _block(key: str, arr: np.ndarray, lang: str) -> str:
+    """"Expected: <kind>" followed by the small array, indented, without blank lines."""
+    head = say(key, lang, value=say("d_array", lang, shape=tuple(arr.shape), dtype=str(arr.dtype)))
+    if arr.ndim <= 1:
+        return f"{head} {_array_text(arr)}"
+    if arr.size > FULL_ARRAY_SIZE_ND:
+        return head
+    body = [line for line in _array_text(arr).splitlines() if line.strip()]
+    return "\n".join([head + ":"] + ["    " + line for line in body])
+
+
+def _summary(arr: np.ndarray, lang: str) -> str:
+    shape, dtype = tuple(arr.shape), str(arr.dtype)
+    if arr.size == 0:
+        return say("d_empty", lang, shape=shape, dtype=dtype)
+    if arr.dtype.kind not in "biuf":
+        return say("d_array", lang, shape=shape, dtype=dtype)
+    a = arr.astype(np.float64)
+    with np.errstate(all="ignore"):
+        return say("d_summary", lang, shape=shape, dtype=dtype, min=_num(np.nanmin(a)) if not np.isnan(a).all() else "nan",
+                   max=_num(np.nanmax(a)) if not np.isnan(a).all() else "nan", mean=_num(np.mean(a)))
+
+
+def format_value(v: Any, lang: str = "en") -> str:
+    """A student or expected value as shown in messages (truncated)."""
+    if v is None:
+        return say("d_none", lang)
+    if isinstance(v, Unsupported):
+        return say("d_unsupported", lang, type=v.type_name)
+    if type(v) is np.ndarray:
+        if v.size <= (FULL_ARRAY_SIZE if v.ndim <= 2 else FULL_ARRAY_SIZE_ND):
+            return _truncate(f"{_array_text(v)}  ({say('d_array', lang, shape=tuple(v.shape), dtype=str(v.dtype))})")
+        return _summary(v, lang)
+    if type(v) in (bool, int, float):
+        return _num(v)
+    if isinstance(v, (np.number, np.bool_)):
+        return f"{_num(v)} ({_type_label(v)})"
+    if type(v) in (tuple, list, dict):
+        try:
+            return _truncate(repr(_plain(v)))
+        except Exception:
+            return describe(v, lang)
+    return describe(v, lang)
+
+
+def _plain(v):
+    """repr-friendly copy of a container (arrays summarised)."""
+    if type(v) is np.ndarray:
+        return _Raw(_array_text(v) if v.size <= 8 else f"<array {tuple(v.shape)} {v.dtype}>")
+    if isinstance(v, Unsupported):
+        return _Raw(f"<{v.type_name}>")
+    if type(v) is tuple:
+        return tuple(_plain(x) for x in v)
+    if type(v) is list:
+        return [_plain(x) for x in v]
+    if type(v) is dict:
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (np.number, np.bool_)):
+        return _Raw(_num(v))
+    return v
+
+
+class _Raw:
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _type_label(v) -> str:
+    t = type(v)
+    if t.__module__ == "numpy":
+        return f"numpy.{t.__name__}"
+    return t.__name__
+
+
+def describe(v: Any, lang: str = "en") -> str:
+    """A short description of a value's kind (type, shape, dtype), no contents."""
+    if v is None:
+        return say("d_none", lang)
+    if isinstance(v, Unsupported):
+        return say("d_unsupported", lang, type=v.type_name)
+    if type(v) is np.ndarray:
+        return say("d_array", lang, shape=tuple(v.shape), dtype=str(v.dtype))
+    if type(v) is tuple:
+        return say("d_tuple", lang, n=len(v))
+    if type(v) is list:
+        return say("d_list", lang, n=len(v))
+    if type(v) is dict:
+        return say("d_dict", lang, keys=_truncate(repr(sorted(map(str, v)))[:200], 120))
+    if isinstance(v, (bool, int, float, np.number, np.bool_)):
+        return say("d_scalar", lang, type=_type_label(v), value=_num(v))
+    return say("d_other", lang, type=_type_label(v))
+
+
+def describe_inputs(inputs: Mapping[str, Any], lang: str = "en") -> str:
+    """The "Input:" block: one line per argument, small arrays in full."""
+    lines = [say("input", lang)]
+    for name, value in inputs.items():
+        if type(value) is np.ndarray:
+            if value.size <= (FULL_ARRAY_SIZE if value.ndim <= 2 else FULL_ARRAY_SIZE_ND):
+                body = _array_text(value)
+                head = f"  {name}: {say('d_array', lang, shape=tuple(value.shape), dtype=str(value.dtype))} ="
+                lines.append(head)
+                lines.extend("    " + line for line in body.splitlines() if line.strip())
+            else:
+                lines.append(f"  {name}: {_summary(value, lang)}")
+        elif isinstance(value, (bool, int, float, np.number, np.bool_)):
+            lines.append(f"  {name} = {_num(value)}")
+        else:
+            lines.append(f"  {name} = {format_value(value, lang)}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+def is_scalar(v: Any) -> bool:
+    """True for a real scalar: Python int/float, numpy integer/floating, 0-d array of those."""
+    if type(v) in (int, float):
+        return True
+    if isinstance(v, (np.integer, np.floating)):
+        return True
+    return type(v) is np.ndarray and v.ndim == 0 and v.dtype.kind in "iuf"
+
+
+def as_float_array(v: Any) -> np.ndarray | None:
+    """``v`` as a float64 array if it is a real number or a real/bool numpy array, else None."""
+    if type(v) is np.ndarray:
+        return v.astype(np.float64) if v.dtype.kind in "biuf" else None
+    if type(v) in (int, float) or isinstance(v, (np.integer, np.floating, np.bool_)):
+        return np.asarray(float(v))
+    return None
+
+
+DEFAULT_TOL = {"float64": (1e-6, 1e-8), "float32": (1e-4, 1e-5)}
+
+
+def _tolerance(tol, use32: bool) -> tuple[float, float, str]:
+    kind = "float32" if use32 else "float64"
+    if tol is None:
+        rtol, atol = DEFAULT_TOL[kind]
+        return rtol, atol, kind
+    entry = tol.get(kind) if isinstance(tol, Mapping) else getattr(tol, kind)
+    if isinstance(entry, Mapping):
+        return float(entry["rtol"]), float(entry["atol"]), kind
+    if isinstance(entry, tuple):
+        return float(entry[0]), float(entry[1]), kind
+    return float(entry.rtol), float(entry.atol), kind
+
+
+def _is32(dtype) -> bool:
+    return dtype is not None and np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float16))
+
+
+def _what_of(what: Text) -> Bi:
+    return bi(what)
+
+
+# --------------------------------------------------------------------------- checks
+def expect_type(got: Any, types: tuple, *, what: Text, expected: Text | None = None,
+                inputs: Mapping[str, Any] | None = None, hints: Iterable[Hint] = ()) -> Any:
+    """Check ``type(got)`` is one of ``types`` (exact types; numpy arrays must be plain ndarrays).
+
+    ``expected`` describes the expected kind for the student, e.g. "a numpy array".
+    """
+    if not isinstance(types, tuple):
+        types = (types,)
+    ok = any(type(got) is t or (t not in (np.ndarray, int, float) and isinstance(got, t))
+             for t in types)
+    if isinstance(got, Unsupported) or (isinstance(got, bool) and bool not in types):
+        ok = False
+    if not ok:
+        if expected is None:
+            if types == (np.ndarray,):
+                expected = both("k_array")
+            else:
+                expected = both("k_any", types=" / ".join(t.__name__ for t in types))
+        w = _what_of(what)
+        _raise(both("wrong_type", what=w),
+               [Bi(say("expected_type", "en", expected=bi(expected).en, got=describe(got, "en")),
+                   say("expected_type", "ko", expected=bi(expected).ko, got=describe(got, "ko")))],
+               inputs=inputs, got=got, hints=hints)
+    return got
+
+
+def expect_array(got: Any, *, what: Text, inputs: Mapping[str, Any] | None = None,
+                 hints: Iterable[Hint] = ()) -> np.ndarray:
+    """Check that ``got`` is a plain numpy array of a real (or bool) dtype."""
+    expect_type(got, (np.ndarray,), what=what, inputs=inputs, hints=hints)
+    if got.dtype.kind not in "biuf":
+        w = _what_of(what)
+        _raise(both("wrong_dtype", what=w),
+               [both("expected_floating", dtype=str(got.dtype))], inputs=inputs, got=got, hints=hints)
+    return got
+
+
+def expect_shape(got: Any, shape, *, what: Text, inputs: Mapping[str, Any] | None = None,
+                 hints: Iterable[Hint] = ()) -> np.ndarray:
+    """Check ``got`` is a numpy array of exactly ``shape``."""
+    expect_array(got, what=what, inputs=inputs, hints=hints)
+    shape = tuple(int(s) for s in shape)
+    if tuple(got.shape) != shape:
+        _raise(both("wrong_shape", what=_what_of(what)),
+               [both("expected_shape", expected=shape, got=tuple(got.shape))],
+               inputs=inputs, got=got, hints=hints)
+    return got
+
+
+def expect_dtype_floating(got: Any, *, what: Text, inputs: Mapping[str, Any] | None = None,
+                          hints: Iterable[Hint] = ()) -> np.ndarray:
+    """Check ``got`` is a numpy array of a floating dtype (float16/32/64)."""
+    expect_type(got, (np.ndarray,), what=what, inputs=inputs, hints=hints)
+    if got.dtype.kind != "f":
+        _raise(both("wrong_dtype", what=_what_of(what)),
+               [both("expected_floating", dtype=str(got.dtype))], inputs=inputs, got=got, hints=hints)
+    return got
+
+
+def expect_close(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, Any] | None = None,
+                 tol: Any = None, hints: Iterable[Hint] = (), float32: bool | None = None,
+                 single_as_scalar: bool = False) -> Any:
+    """Compare numbers/arrays elementwise within tolerance.
+
+    ``expected`` is a number or an array.  For an array, ``got`` must be a
+    numpy array of the same shape (no broadcasting).  For a number, ``got``
+    must be a scalar (see module docstring); with ``single_as_scalar`` a
+    numpy array with exactly one element is compared too (its *form* is then
+    someone else's check).  The float32 tolerance applies when ``float32`` is
+    true, or when it is ``None`` and either side has dtype float32/float16.
+    Bool arrays are compared as 0/1.  NaN never matches.
+    """
+    w = _what_of(what)
+    exp = np.asarray(expected)
+    scalar_expected = exp.ndim == 0
+    if scalar_expected:
+        ok_form = is_scalar(got) or (single_as_scalar and type(got) is np.ndarray and got.size == 1
+                                     and got.dtype.kind in "biuf")
+        if not ok_form:
+            _raise(both("wrong_type", what=w),
+                   [Bi(say("expected_type", "en", expected=say("k_scalar", "en"), got=describe(got, "en")),
+                       say("expected_type", "ko", expected=say("k_scalar", "ko"), got=describe(got, "ko")))],
+                   inputs=inputs, got=got, hints=hints)
+        got_dtype = got.dtype if isinstance(got, (np.ndarray, np.generic)) else None
+        g = float(np.asarray(got, dtype=np.float64).reshape(()))
+        e = float(exp.astype(np.float64))
+        use32 = float32 if float32 is not None else (_is32(got_dtype) or _is32(exp.dtype))
+        rtol, atol, kind = _tolerance(tol, use32)
+        if not (abs(g - e) <= atol + rtol * abs(e)) or math.isnan(g):
+            err = abs(g - e)
+            _raise(both("wrong_value", what=w),
+                   [both("scalar_wrong", expected=_num(e), got=_num(g), err=_num(err),
+                         allowed=atol + rtol * abs(e))],
+                   inputs=inputs, got=got, hints=hints)
+        return got
+
+    expect_array(got, what=w, inputs=inputs, hints=hints)
+    if tuple(got.shape) != tuple(exp.shape):
+        _raise(both("wrong_shape", what=w),
+               [both("expected_shape", expected=tuple(exp.shape), got=tuple(got.shape))],
+               inputs=inputs, got=got, hints=hints)
+    use32 = float32 if float32 is not None else (_is32(got.dtype) or _is32(exp.dtype))
+    rtol, atol, kind = _tolerance(tol, use32)
+    g = got.astype(np.float64)
+    e = exp.astype(np.float64)
+    with np.errstate(all="ignore"):
+        diff = np.abs(g - e)
+        ok = diff <= atol + rtol * np.abs(e)
+        ok |= (g == e)                               # equal infinities
+    ok &= ~np.isnan(g)
+    if ok.all():
+        return got
+    details: list[Bi] = []
+    bad = np.argwhere(~ok)
+    first = tuple(int(i) for i in bad[0])
+    if exp.size <= (FULL_ARRAY_SIZE if exp.ndim <= 2 else FULL_ARRAY_SIZE_ND):
+        details.append(Bi(_block("expected", exp, "en"), _block("expected", exp, "ko")))
+        details.append(Bi(_block("got", got, "en"), _block("got", got, "ko")))
+    details.append(both("first_wrong", index=first, expected=_num(e[first]), got=_num(g[first])))
+    nan_count = int(np.isnan(g).sum())
+    if nan_count:
+        nan_at = tuple(int(i) for i in np.argwhere(np.isnan(g))[0])
+        details.append(both("has_nan", count=nan_count, index=nan_at))
+    finite = diff[np.isfinite(diff)]
+    err = _num(finite.max()) if finite.size else "nan"
+    if atol == 0 and rtol == 0:
+        details.append(both("n_wrong_exact", bad=len(bad), total=exp.size, err=err))
+    else:
+        details.append(both("n_wrong", bad=len(bad), total=exp.size, err=err, atol=atol, rtol=rtol, kind=kind))
+    _raise(both("wrong_values", what=w), details, inputs=inputs, got=got, hints=hints)
+
+
+def _equal(got, exp) -> bool:
+    """Exact structural equality, safe on any decoded student value."""
+    if isinstance(got, Unsupported) or isinstance(exp, Unsupported):
+        return False
+    if type(exp) is np.ndarray or type(got) is np.ndarray:
+        if type(exp) is not np.ndarray or type(got) is not np.ndarray:
+            return False
+        if got.shape != exp.shape or got.dtype.kind not in "biuf" or exp.dtype.kind not in "biuf":
+            return False
+        return bool(np.array_equal(got, exp, equal_nan=True))
+    if type(exp) in (tuple, list):
+        return type(got) is type(exp) and len(got) == len(exp) and all(_equal(a, b) for a, b in zip(got, exp))
+    if type(exp) is dict:
+        return (type(got) is dict and set(got) == set(exp)
+                and all(_equal(got[k], exp[k]) for k in exp))
+    if isinstance(exp, (bool, np.bool_)):
+        return isinstance(got, (bool, np.bool_)) and bool(got) == bool(exp)
+    if isinstance(exp, (int, float, np.integer, np.floating)):
+        if not isinstance(got, (int, float, np.integer, np.floating)) or isinstance(got, bool):
+            return False
+        if isinstance(exp, (float, np.floating)) and isinstance(got, (float, np.floating)) \
+                and math.isnan(float(exp)) and math.isnan(float(got)):
+            return True
+        return bool(got == exp)
+    if exp is None:
+        return got is None
+    if type(exp) is str:
+        return type(got) is str and got == exp
+    return False
+
+
+def expect_equal(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, Any] | None = None,
+                 hints: Iterable[Hint] = ()) -> Any:
+    """Exact equality (ints, tuples, dicts, arrays of equal shape and values).
+
+    Containers must have the same type (a list does not equal a tuple); numbers
+    compare by value whatever their Python/numpy type (``np.int64(3) == 3``).
+    """
+    if not _equal(got, expected):
+        w = _what_of(what)
+        _raise(both("wrong_value", what=w),
+               [Bi(say("equal_mismatch", "en", expected=format_value(expected, "en"), got=format_value(got, "en")),
+                   say("equal_mismatch", "ko", expected=format_value(expected, "ko"), got=format_value(got, "ko")))],
+               inputs=inputs, got=got, hints=hints)
+    return got
+
+
+def expect_scalar(got: Any, *, what: Text, inputs: Mapping[str, Any] | None = None,
+                  hints: Iterable[Hint] = ()) -> float:
+    """Check ``got`` is a real scalar (see module docstring) and return it as a float."""
+    if not is_scalar(got):
+        _raise(both("not_scalar", what=_what_of(what)),
+               [Bi(say("expected_type", "en", expected=say("k_scalar", "en"), got=describe(got, "en")),
+                   say("expected_type", "ko", expected=say("k_scalar", "ko"), got=describe(got, "ko")))],
+               inputs=inputs, got=got, hints=hints)
+    return float(np.asarray(got).reshape(()))
+
+
+def expect_int(got: Any, *, what: Text, inputs: Mapping[str, Any] | None = None,
+               hints: Iterable[Hint] = ()) -> int:
+    """Check ``got`` is a Python int or numpy integer scalar (not bool, not float)."""
+    if not ((type(got) is int) or isinstance(got, np.integer)):
+        _raise(both("not_int", what=_what_of(what)),
+               [Bi(say("expected_type", "en", expected=say("k_int", "en"), got=describe(got, "en")),
+                   say("expected_type", "ko", expected=say("k_int", "ko"), got=describe(got, "ko")))],
+               inputs=inputs, got=got, hints=hints)
+    return int(got)
+
+
+def expect_tuple(got: Any, n: int, *, what: Text, names: str = "", allow_list: bool = True,
+                 inputs: Mapping[str, Any] | None = None, hints: Iterable[Hint] = ()) -> tuple:
+    """Check ``got`` is a tuple (or, if allowed, a list) of ``n`` values; return it as a tuple."""
+    kinds = (tuple, list) if allow_list else (tuple,)
+    if type(got) not in kinds or len(got) != n:
+        got_text = Bi(describe(got, "en"), describe(got, "ko"))
+        _raise(both("wrong_count", what=_what_of(what), n=n, names=names, got=got_text),
+               inputs=inputs, got=got, hints=hints)
+    return tuple(got)
+
+
+def expect_unchanged(before: Any, after: Any, name: str, *, func: str = "your function",
+                     inputs: Mapping[str, Any] | None = None) -> None:
+    """Check an argument has the same value after the call as before (exact)."""
+    if _equal(after, before):
+        return
+    details: list[Bi] = []
+    if (type(before) is np.ndarray and type(after) is np.ndarray and before.shape == after.shape
+            and after.dtype.kind in "biuf"):
+        with np.errstate(all="ignore"):
+            changed = np.argwhere(~((before == after) | (np.isnan(before.astype(float)) & np.isnan(after.astype(float)))))
+        if len(changed):
+            idx = tuple(int(i) for i in changed[0])
+            details.append(both("changed_at", index=idx, before=_num(before[idx]), after=_num(after[idx])))
+    if not details:
+        details.append(Bi(say("changed_value", "en", before=format_value(before, "en"), after=format_value(after, "en")),
+                          say("changed_value", "ko", before=format_value(before, "ko"), after=format_value(after, "ko"))))
+    _raise(both("modified", func=func, name=name), details, inputs=inputs, got=after)

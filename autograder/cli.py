@@ -1,0 +1,110 @@
+"""Command line: ``autograder grade|check|release``.
+
+Exit status 0 whenever grading completed, whatever the score; 2 when the grader
+itself could not run (bad arguments, unknown assignment, unreadable notebook,
+broken grading.yml), always with one line on stderr and no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import ConfigError, get_assignment
+from .notebook import NotebookError
+from .report import WRITERS, render, write_atomic
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump, same exit code as other grader errors
+        raise SystemExit(_fail(f"{message} (see 'autograder {self.prog.split()[-1]} --help')"))
+
+
+def _fail(message: str) -> int:
+    print(f"autograder: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("notebook", help="the submitted .ipynb file")
+    p.add_argument("--assignment", required=True, help="assignment name from grading.yml")
+    p.add_argument("--format", default="text", choices=sorted(WRITERS), help="report format (default: text)")
+    p.add_argument("--out", help="write the report to this file (default: standard output)")
+    p.add_argument("--lang", choices=["ko", "en"], help="feedback language (default: grading.yml)")
+    p.add_argument("--config", default="grading.yml", help="path to grading.yml (default: ./grading.yml)")
+    p.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level (default: strongest available)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="autograder", description="Grade CNN course notebooks in a sandbox.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    grade = sub.add_parser("grade", help="grade one submission against the hidden tests")
+    _add_common(grade)
+    check = sub.add_parser("check", help="run only the visible checks of a notebook (student side)")
+    _add_common(check)
+    demo = sub.add_parser("demo", help="release, grade a demo class and print the grade table")
+    demo.add_argument("--keep", help="write everything to this folder instead of a temporary one")
+    demo.add_argument("--lang", choices=["ko", "en"])
+    release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
+    release.add_argument("assignment")
+    release.add_argument("--config", default="grading.yml")
+    return parser
+
+
+def _grade(args, visible_only: bool) -> int:
+    from .grader import GraderError, grade_notebook
+    try:
+        assignment = get_assignment(args.assignment, args.config, require_sources=not visible_only)
+        result = grade_notebook(args.notebook, assignment, lang=args.lang, level=args.sandbox,
+                                visible_only=visible_only)
+    except (ConfigError, NotebookError, GraderError) as exc:
+        return _fail(str(exc))
+    text = render(result, args.format)
+    if args.out:
+        try:
+            write_atomic(args.out, text)
+        except OSError as exc:
+            return _fail(f"cannot write {args.out}: {exc.strerror}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _release(args) -> int:
+    from .release import ReleaseError, release
+    try:
+        assignment = get_assignment(args.assignment, args.config)
+        release(assignment)
+    except (ConfigError, ReleaseError) as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+def _demo(args) -> int:
+    from .config import ConfigError
+    from .demo import run_demo
+    from .grader import GraderError
+    from .release import ReleaseError
+    try:
+        run_demo(Path.cwd(), keep=Path(args.keep) if args.keep else None, lang=args.lang)
+    except (ConfigError, ReleaseError, GraderError, NotebookError, OSError) as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "release":
+        return _release(args)
+    if args.command == "demo":
+        return _demo(args)
+    try:
+        return _grade(args, visible_only=args.command == "check")
+    except KeyboardInterrupt:
+        return _fail("interrupted; no report was written")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

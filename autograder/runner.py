@@ -1,0 +1,237 @@
+"""Run an assignment's hidden pytest suites in the trusted process.
+
+Hidden tests are ordinary pytest files.  ``run_suites`` calls ``pytest.main``
+with :class:`GradingPlugin`, which provides the fixtures the suites use
+(``student``, ``ref``, ``tol``, ``rng``), the ``title`` and ``weight`` markers,
+and records every test's outcome.  Student code is only ever reached through
+the ``student`` fixture, i.e. through the sandboxed worker session.
+
+What a student may see of a failure is decided here: the message of an
+``autograder.checks.CheckFailure`` or of a ``StudentError``, never the hidden
+test's source or its assertion rewriting.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .session import (StudentCrash, StudentError, StudentException, StudentMissing,
+                      StudentProtocolError, StudentTimeout)
+from .texts import say
+
+_TEST_TEXT_LIMIT = 2000
+
+
+@dataclass
+class Outcome:
+    """What happened to one hidden test."""
+    question: str
+    nodeid: str
+    title_en: str
+    title_ko: str
+    weight: float
+    passed: bool
+    message_en: str = ""
+    message_ko: str = ""
+    grader_error: bool = False
+    not_implemented: bool = False
+
+
+@dataclass
+class SuiteRun:
+    outcomes: list[Outcome] = field(default_factory=list)
+    collection_errors: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+
+class BudgetExhausted(StudentError):
+    """The submission's overall time budget is spent; remaining calls are not made."""
+    kind = "budget"
+
+
+class StudentProxy:
+    """The ``student`` fixture: calls one question's function in the worker."""
+
+    def __init__(self, engine: "GradingPlugin", question: str, helpers: dict[str, Any]):
+        self._engine = engine
+        self._question = question
+        self._helpers = helpers
+
+    def call_full(self, *args, **kwargs):
+        return self._engine.call(self._question, args, kwargs, self._helpers, return_args=True)
+
+    def __call__(self, *args, **kwargs):
+        return self._engine.call(self._question, args, kwargs, self._helpers, return_args=False).value
+
+    def fn(self, name: str):
+        def call(*args, **kwargs):
+            return self._engine.call(name, args, kwargs, {}, return_args=False).value
+        return call
+
+
+def _student_error_text(exc: StudentError, lang: str, limits) -> tuple[str, bool]:
+    """(message, not_implemented) for a failure caused by the student's code."""
+    if isinstance(exc, StudentException):
+        if getattr(exc, "type_name", "") == "NotImplementedError":
+            return say("not_implemented", lang), True
+        text = say("raised", lang, type=exc.type_name, message=str(getattr(exc, "message", ""))[:300])
+        line = getattr(exc, "line", None)
+        if line:
+            text += say("raised_where", lang, line=line)
+        tb = getattr(exc, "traceback", "")
+        if tb:
+            text += "\n" + str(tb)[-800:]
+        return text, False
+    if isinstance(exc, StudentMissing):
+        return say("missing", lang, name=getattr(exc, "func", "") or getattr(exc, "name", "?")), False
+    if isinstance(exc, BudgetExhausted):
+        return say("budget", lang, seconds=limits.submission_timeout_s), False
+    if isinstance(exc, StudentTimeout):
+        return say("timeout", lang, seconds=getattr(exc, "seconds", None) or limits.call_timeout_s), False
+    if isinstance(exc, StudentCrash):
+        return say("crash", lang, detail=str(getattr(exc, "message", exc))[:200]), False
+    if isinstance(exc, StudentProtocolError):
+        return say("protocol", lang, detail=str(getattr(exc, "message", exc))[:200]), False
+    return say("crash", lang, detail=type(exc).__name__), False
+
+
+class GradingPlugin:
+    """pytest plugin object: fixtures, markers and outcome recording."""
+
+    def __init__(self, session, assignment, reference, question_of_file: dict[Path, str],
+                 deadline: float | None):
+        self.session = session
+        self.assignment = assignment
+        self.reference = reference
+        self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
+        self.deadline = deadline
+        self.run = SuiteRun()
+
+    # -- calls into the worker -------------------------------------------------
+    def call(self, func: str, args, kwargs, helpers, *, return_args: bool):
+        limits = self.assignment.limits
+        timeout = limits.call_timeout_s
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0.05:
+                raise BudgetExhausted("submission time budget exhausted")
+            timeout = min(timeout, remaining)
+        return self.session.call(func, *args, helpers=helpers, return_args=return_args,
+                                 timeout=timeout, **kwargs)
+
+    def _question(self, request) -> str:
+        path = Path(str(request.node.path)).resolve()
+        return self.question_of_file[path]
+
+    # -- fixtures --------------------------------------------------------------
+    @pytest.fixture
+    def student(self, request) -> StudentProxy:
+        question = self.assignment.question(self._question(request))
+        helpers = {name: getattr(self.reference, name) for name in question.helpers}
+        return StudentProxy(self, question.name, helpers)
+
+    @pytest.fixture
+    def ref(self):
+        return self.reference
+
+    @pytest.fixture
+    def tol(self):
+        return self.assignment.tolerance
+
+    @pytest.fixture
+    def rng(self, request):
+        digest = hashlib.sha256(request.node.nodeid.split("::", 1)[-1].encode()).digest()
+        return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+    # -- hooks -----------------------------------------------------------------
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "title(en, ko): the test's name shown to students")
+        config.addinivalue_line("markers", "weight(w): share of the question's points (default 1)")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.run.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed) or report.skipped:
+            if report.when == "teardown":
+                return
+            self._record(item, call, report)
+
+    def _record(self, item, call, report) -> None:
+        title = item.get_closest_marker("title")
+        weight = item.get_closest_marker("weight")
+        title_en = (title.kwargs.get("en") or (title.args[0] if title.args else None)) if title else None
+        title_en = title_en or item.name
+        title_ko = (title.kwargs.get("ko") if title else None) or title_en
+        outcome = Outcome(question=self.question_of_file.get(Path(str(item.path)).resolve(), "?"),
+                          nodeid=item.nodeid, title_en=title_en, title_ko=title_ko,
+                          weight=float(weight.args[0]) if weight else 1.0, passed=report.passed)
+        if report.skipped:
+            # A skipped hidden test is the instructor's choice: it does not count.
+            outcome.weight = 0.0
+            outcome.passed = True
+        elif report.failed:
+            self._explain(outcome, call.excinfo)
+        self.run.outcomes.append(outcome)
+
+    def _explain(self, outcome: Outcome, excinfo) -> None:
+        from .checks import CheckFailure  # the hidden suites' assertion library
+        exc = excinfo.value if excinfo is not None else None
+        limits = self.assignment.limits
+        if isinstance(exc, CheckFailure):
+            outcome.message_en = exc.text("en")[:_TEST_TEXT_LIMIT]
+            outcome.message_ko = exc.text("ko")[:_TEST_TEXT_LIMIT]
+        elif isinstance(exc, StudentError):
+            outcome.message_en, outcome.not_implemented = _student_error_text(exc, "en", limits)
+            outcome.message_ko, _ = _student_error_text(exc, "ko", limits)
+        elif isinstance(exc, AssertionError):
+            outcome.message_en, outcome.message_ko = say("hidden_check", "en"), say("hidden_check", "ko")
+        else:
+            # A bug in a hidden test or the engine, not in the submission: flag it for the TA.
+            detail = type(exc).__name__ if exc is not None else "unknown"
+            outcome.grader_error = True
+            outcome.message_en = say("grader_error", "en", detail=detail)
+            outcome.message_ko = say("grader_error", "ko", detail=detail)
+
+
+def run_suites(session, assignment, reference, questions=None, deadline: float | None = None) -> SuiteRun:
+    """Run the hidden tests of ``questions`` (default: all) against ``session``."""
+    questions = [q for q in assignment.questions if questions is None or q.name in questions]
+    files: dict[Path, str] = {}
+    for question in questions:
+        for path in assignment.test_paths(question):
+            files[path] = question.name
+    plugin = GradingPlugin(session, assignment, reference, files, deadline)
+    test_dir = str(assignment.source_dir)
+    args = [str(p) for p in files] + [
+        "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
+        "--import-mode=importlib", "--rootdir", test_dir, "--confcutdir", test_dir,
+        "-c", str(Path(__file__).with_name("hidden_pytest.ini")),
+        "-W", "ignore::DeprecationWarning",
+    ]
+    start = time.monotonic()
+    sys.path.insert(0, str(Path(test_dir) / "hidden_tests"))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            pytest.main(args, plugins=[plugin])
+    finally:
+        sys.path.remove(str(Path(test_dir) / "hidden_tests"))
+        # Helper modules of the suites must not leak into the next assignment's run.
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(test_dir):
+                del sys.modules[name]
+    plugin.run.duration_s = time.monotonic() - start
+    return plugin.run

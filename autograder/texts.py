@@ -1,0 +1,62 @@
+"""Student-facing engine messages in English and Korean.
+
+Feedback from the hidden tests themselves comes from autograder.checks; this
+catalog covers what the engine says around them (errors, time-outs, policy).
+"""
+from __future__ import annotations
+
+_CATALOG = {
+    "not_implemented": (
+        "not implemented yet: the function still raises NotImplementedError",
+        "아직 구현되지 않았습니다: 함수가 여전히 NotImplementedError를 발생시킵니다"),
+    "raised": (
+        "your function raised {type}: {message}",
+        "함수 실행 중 {type} 오류가 발생했습니다: {message}"),
+    "raised_where": (
+        " (at line {line} of your cell)",
+        " (셀의 {line}번째 줄)"),
+    "missing": (
+        "function {name}() is not defined in the notebook: was its cell deleted, renamed, or did it fail to run?",
+        "노트북에 {name}() 함수가 정의되어 있지 않습니다: 셀을 지우거나 이름을 바꾸었거나 셀 실행이 실패하지 않았는지 확인하세요"),
+    "timeout": (
+        "your function did not finish within {seconds:g} s (infinite loop?); it was stopped",
+        "함수가 {seconds:g}초 안에 끝나지 않아 중단했습니다 (무한 루프인가요?)"),
+    "budget": (
+        "not run: the time budget of the whole submission ({seconds:g} s) was used up by earlier tests",
+        "실행하지 않음: 앞선 테스트들이 제출물 전체 시간 제한({seconds:g}초)을 모두 사용했습니다"),
+    "crash": (
+        "the process running your code died ({detail}); this test scores zero",
+        "코드를 실행하던 프로세스가 비정상 종료되었습니다({detail}); 이 테스트는 0점입니다"),
+    "protocol": (
+        "your function returned something the grader cannot read ({detail})",
+        "함수가 채점기가 읽을 수 없는 값을 반환했습니다({detail})"),
+    "hidden_check": (
+        "a hidden check failed on this test",
+        "이 테스트의 숨겨진 검사 중 하나를 통과하지 못했습니다"),
+    "grader_error": (
+        "the grader itself failed on this test ({detail}); please tell your instructor",
+        "채점기 자체의 오류가 발생했습니다({detail}); 담당 교수/조교에게 알려 주세요"),
+    "forbidden": (
+        "scores zero: {name}() must use numpy only, but it {reason}",
+        "0점: {name}()은 numpy만 사용해야 하지만 다음이 확인되었습니다: {reason}"),
+    "all_passed": ("all tests passed", "모든 테스트 통과"),
+    "some_failed": ("{failed} of {total} tests failed", "{total}개 테스트 중 {failed}개 실패"),
+    "cell_error": (
+        "code cell {index} raised {type}: {message}; the grader skipped it and went on",
+        "{index}번째 코드 셀에서 {type} 오류가 발생해 건너뛰고 계속 채점했습니다: {message}"),
+    "load_failed": (
+        "your notebook could not be run ({detail})",
+        "노트북을 실행할 수 없었습니다({detail})"),
+    "visible_passed": ("visible check passed", "확인 셀 통과"),
+    "visible_failed": ("visible check failed: {message}", "확인 셀 실패: {message}"),
+    "visible_missing": (
+        "the check cell test_{name} is missing from the notebook (deleted?)",
+        "확인 셀 test_{name}이 노트북에 없습니다 (삭제했나요?)"),
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    """The message ``key`` in ``lang`` ('en' or 'ko'), formatted with ``values``."""
+    en, ko = _CATALOG[key]
+    template = ko if lang == "ko" else en
+    return template.format(**values)

@@ -1,0 +1,50 @@
+"""Shared fixtures for the project's own test suite."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "cnn_step_by_step"
+SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE_DIR = ROOT / "assignments" / ASSIGNMENT
+SOLUTION_DIR = ROOT / "solutions" / ASSIGNMENT
+
+
+def tool_env(home: Path | None = None) -> dict:
+    """Environment for running nbgrader / the CLI as a subprocess from the venv."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    if home is not None:
+        env["HOME"] = str(home)
+        env["JUPYTER_CONFIG_DIR"] = str(home / ".jupyter")
+        env["JUPYTER_DATA_DIR"] = str(home / ".local" / "share" / "jupyter")
+    return env
+
+
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=tool_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A throw-away copy of the course directory (no venv, no git)."""
+    dest = tmp_path / "course"
+    dest.mkdir()
+    for name in ("source", "assignments", "solutions"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    for name in ("grading.yml", "nbgrader_config.py"):
+        shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def reference():
+    from autograder.reference import load_reference
+    return load_reference(SOURCE_NOTEBOOK)

@@ -1,0 +1,19 @@
+# question: conv_forward
+# expect: partial
+# why: windows taken from the unpadded A_prev (right only when pad == 0)
+def conv_forward(A_prev, W, b, hparameters):
+    (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
+    (f, f, n_C_prev, n_C) = W.shape
+    stride = hparameters["stride"]
+    pad = hparameters["pad"]
+    n_H = (n_H_prev + 2 * pad - f) // stride + 1
+    n_W = (n_W_prev + 2 * pad - f) // stride + 1
+    Z = np.zeros((m, n_H, n_W, n_C))
+    A_prev_pad = zero_pad(A_prev, pad)
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                a_slice = A_prev[i, h * stride:h * stride + f, w * stride:w * stride + f, :]
+                for c in range(n_C):
+                    Z[i, h, w, c] = np.sum(a_slice * W[:a_slice.shape[0], :a_slice.shape[1], :, c]) + b[0, 0, 0, c]
+    return Z, (A_prev, W, b, hparameters)

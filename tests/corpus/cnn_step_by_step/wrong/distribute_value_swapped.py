@@ -1,0 +1,6 @@
+# question: distribute_value
+# expect: partial
+# why: builds the array with the shape swapped (only shows on non-square windows)
+def distribute_value(dz, shape):
+    (n_H, n_W) = shape
+    return np.ones((n_W, n_H)) * dz / (n_H * n_W)

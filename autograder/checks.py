@@ -231,6 +231,8 @@ def format_value(v: Any, lang: str = "en") -> str:
         return _summary(v, lang)
     if type(v) in (bool, int, float):
         return _num(v)
+    if type(v) is str:
+        return _truncate(repr(v), 120)
     if isinstance(v, (np.number, np.bool_)):
         return f"{_num(v)} ({_type_label(v)})"
     if type(v) in (tuple, list, dict):
@@ -304,7 +306,7 @@ def describe_inputs(inputs: Mapping[str, Any], lang: str = "en") -> str:
                 lines.extend("    " + line for line in body.splitlines() if line.strip())
             else:
                 lines.append(f"  {name}: {_summary(value, lang)}")
-        elif isinstance(value, (bool, int, float, np.number, np.bool_)):
+        elif type(value) in (bool, int, float):
             lines.append(f"  {name} = {_num(value)}")
         else:
             lines.append(f"  {name} = {format_value(value, lang)}")
@@ -478,7 +480,7 @@ def expect_close(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, An
     if nan_count:
         nan_at = tuple(int(i) for i in np.argwhere(np.isnan(g))[0])
         details.append(both("has_nan", count=nan_count, index=nan_at))
-    finite = diff[np.isfinite(diff)]
+    finite = diff[~ok & np.isfinite(diff)]
     err = _num(finite.max()) if finite.size else "nan"
     if atol == 0 and rtol == 0:
         details.append(both("n_wrong_exact", bad=len(bad), total=exp.size, err=err))

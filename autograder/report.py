@@ -26,6 +26,11 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
+def _to_explain(question):
+    """Failed tests worth their own paragraph: not those that only repeat the summary."""
+    return [t for t in question.tests if t.status != PASSED and t.output != question.summary]
+
+
 def to_json(result: GradeResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
 
@@ -51,9 +56,9 @@ def to_text(result: GradeResult) -> str:
              f"   ({h['sandbox']} {result.sandbox}, {result.duration_s:.1f} s)", ""]
     width = max((len(q.name) for q in result.questions), default=10)
     for q in result.questions:
-        mark = "✓" if q.score >= q.max_score else ("✗" if q.score == 0 else "~")
+        mark = "✓" if q.score >= q.max_score - 1e-6 else ("✗" if q.score == 0 else "~")
         lines.append(f" {mark} {q.name:<{width}}  {_fmt(q.score):>5} / {_fmt(q.max_score):<4} {q.summary}")
-        for t in q.tests:
+        for t in _to_explain(q):
             if t.status != PASSED:
                 lines.append(f"     - {t.name}")
                 lines.extend("         " + line for line in t.output.splitlines())
@@ -69,7 +74,7 @@ def to_markdown(result: GradeResult) -> str:
              f"| {h['question']} | {h['points']} | |", "|---|---:|---|"]
     for q in result.questions:
         lines.append(f"| `{q.name}` | {_fmt(q.score)} / {_fmt(q.max_score)} | {q.summary} |")
-    failing = [(q, t) for q in result.questions for t in q.tests if t.status != PASSED]
+    failing = [(q, t) for q in result.questions for t in _to_explain(q)]
     if failing:
         lines += ["", f"### {h['failed']}", ""]
         for q, t in failing:
@@ -88,7 +93,7 @@ def to_html(result: GradeResult) -> str:
         f"<td>{e(q.summary)}</td></tr>" for q in result.questions)
     details = "".join(
         f"<h3>{e(t.name)} ({_fmt(t.score)} / {_fmt(t.max_score)})</h3><pre>{e(t.output)}</pre>"
-        for q in result.questions for t in q.tests if t.status != PASSED)
+        for q in result.questions for t in _to_explain(q))
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     return (f"<!DOCTYPE html><html lang=\"{e(result.language)}\"><head><meta charset=\"utf-8\">"
             f"<title>{e(h['title'])}: {e(result.assignment)}</title></head><body>"

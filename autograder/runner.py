@@ -53,9 +53,50 @@ class SuiteRun:
     duration_s: float = 0.0
 
 
+#: After this many time-outs of one function, its remaining tests fail at once:
+#: a function that hangs must not cost (tests x call limit) seconds.
+TIMEOUT_STRIKES = 2
+
+
+class GivenUp(StudentError):
+    """Not called: this function already timed out TIMEOUT_STRIKES times."""
+    kind = "given_up"
+
+
 class BudgetExhausted(StudentError):
     """The submission's overall time budget is spent; remaining calls are not made."""
     kind = "budget"
+
+
+#: Helper calls are answered by reference code in the grader with arguments the
+#: student chooses; refuse sizes no exercise needs (zero_pad(X, 10**6) would
+#: otherwise make the grader itself allocate gigabytes).
+MAX_HELPER_INT = 100_000
+MAX_HELPER_ELEMENTS = 1 << 22
+
+
+def _too_big(value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return abs(int(value)) > MAX_HELPER_INT
+    if isinstance(value, np.ndarray):
+        return value.size > MAX_HELPER_ELEMENTS
+    if isinstance(value, (list, tuple)):
+        return any(_too_big(v) for v in value)
+    if isinstance(value, dict):
+        return any(_too_big(v) for v in value.values())
+    return False
+
+
+def guarded_helper(name: str, function):
+    """Wrap a trusted reference helper so hostile arguments cannot exhaust the grader."""
+    def helper(*args, **kwargs):
+        if _too_big(args) or _too_big(kwargs):
+            raise ValueError(f"{name}() was called with arguments far larger than this exercise needs")
+        return function(*args, **kwargs)
+    helper.__name__ = name
+    return helper
 
 
 class StudentProxy:
@@ -93,6 +134,8 @@ def _student_error_text(exc: StudentError, lang: str, limits) -> tuple[str, bool
         return text, False
     if isinstance(exc, StudentMissing):
         return say("missing", lang, name=getattr(exc, "func", "") or getattr(exc, "name", "?")), False
+    if isinstance(exc, GivenUp):
+        return say("given_up", lang, strikes=TIMEOUT_STRIKES), False
     if isinstance(exc, BudgetExhausted):
         return say("budget", lang, seconds=limits.submission_timeout_s), False
     if isinstance(exc, StudentTimeout):
@@ -114,6 +157,7 @@ class GradingPlugin:
         self.reference = reference
         self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
         self.deadline = deadline
+        self.timeouts: dict[str, int] = {}
         self.run = SuiteRun()
 
     # -- calls into the worker -------------------------------------------------
@@ -125,8 +169,14 @@ class GradingPlugin:
             if remaining <= 0.05:
                 raise BudgetExhausted("submission time budget exhausted")
             timeout = min(timeout, remaining)
-        return self.session.call(func, *args, helpers=helpers, return_args=return_args,
-                                 timeout=timeout, **kwargs)
+        if self.timeouts.get(func, 0) >= TIMEOUT_STRIKES:
+            raise GivenUp(f"{func} timed out {TIMEOUT_STRIKES} times")
+        try:
+            return self.session.call(func, *args, helpers=helpers, return_args=return_args,
+                                     timeout=timeout, **kwargs)
+        except StudentTimeout:
+            self.timeouts[func] = self.timeouts.get(func, 0) + 1
+            raise
 
     def _question(self, request) -> str:
         path = Path(str(request.node.path)).resolve()
@@ -136,7 +186,7 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request) -> StudentProxy:
         question = self.assignment.question(self._question(request))
-        helpers = {name: getattr(self.reference, name) for name in question.helpers}
+        helpers = {name: guarded_helper(name, getattr(self.reference, name)) for name in question.helpers}
         return StudentProxy(self, question.name, helpers)
 
     @pytest.fixture

@@ -38,7 +38,10 @@ def score_hidden(assignment: Assignment, outcomes, forbidden: dict[str, str], la
             message = outcome.message_ko if lang == "ko" else outcome.message_en
             tests.append(TestResult(name=title, score=round(share if outcome.passed else 0.0, 4),
                                     max_score=round(share, 4), status=status, output=message))
-        score = round(sum(t.score for t in tests), 4)
+        total_weight = sum(o.weight for o in mine)
+        passed_weight = sum(o.weight for o in mine if o.passed)
+        # From the weights, not the rounded shares: full marks must sum to exactly the points.
+        score = round(question.points * passed_weight / total_weight, 4) if total_weight > 0 else 0.0
         if mine and all(o.not_implemented for o in mine if not o.passed) and not any(o.passed for o in mine):
             summary = say("not_implemented", lang)
         else:

@@ -21,6 +21,9 @@ _CATALOG = {
     "timeout": (
         "your function did not finish within {seconds:g} s (infinite loop?); it was stopped",
         "함수가 {seconds:g}초 안에 끝나지 않아 중단했습니다 (무한 루프인가요?)"),
+    "given_up": (
+        "not run: this function already timed out {strikes} times on earlier tests",
+        "실행하지 않음: 이 함수는 앞선 테스트에서 이미 {strikes}번 시간 초과되었습니다"),
     "budget": (
         "not run: the time budget of the whole submission ({seconds:g} s) was used up by earlier tests",
         "실행하지 않음: 앞선 테스트들이 제출물 전체 시간 제한({seconds:g}초)을 모두 사용했습니다"),

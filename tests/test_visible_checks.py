@@ -114,13 +114,6 @@ def test_checks_do_not_touch_the_global_random_state():
 
 
 # ---------------------------------------------------------------- stubs
-def make_stub(name):
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-    stub.__name__ = stub.__code__.co_name  # the check names the innermost function
-    return stub
-
-
 @pytest.mark.parametrize("name", GRADED)
 def test_a_stub_gives_a_friendly_not_implemented_message(name, lang):
     namespace = {}
@@ -155,6 +148,11 @@ def single_step_bias_inside(a, W, b):
     return np.sum(a * W + b.item())
 
 
+def single_step_in_place(a, W, b):
+    a *= W
+    return np.sum(a) + b.item()
+
+
 def make_conv_forward(*, size=floor_size, stride_in_window=True, bias_c=None, filter_c=None,
                       step=None, padded_window=True, use_pad=True, swap=False, cache_len=4, pair=True):
     step = step or ref.conv_single_step
@@ -184,8 +182,8 @@ def make_conv_forward(*, size=floor_size, stride_in_window=True, bias_c=None, fi
 
 
 def make_pool_forward(*, size=lambda n, f, s: (n - f) // s + 1, stride_in_window=True,
-                      over_channels=False, ignore_mode=False):
-    def pool_forward(A_prev, hparameters, mode="max"):
+                      over_channels=False, ignore_mode=False, default="max", max_from_zero=False):
+    def pool_forward(A_prev, hparameters, mode=default):
         m, n_H_prev, n_W_prev, n_C = A_prev.shape
         f, s = hparameters["f"], hparameters["stride"]
         n_H, n_W = size(n_H_prev, f, s), size(n_W_prev, f, s)
@@ -198,12 +196,15 @@ def make_pool_forward(*, size=lambda n, f, s: (n - f) // s + 1, stride_in_window
                     for c in range(n_C):
                         window = A_prev[i, vs:vs + f, hs:hs + f, slice(None) if over_channels else c]
                         use_max = mode == "max" or ignore_mode
-                        A[i, h, w, c] = np.max(window) if use_max else np.mean(window)
+                        if use_max:
+                            A[i, h, w, c] = max(0.0, np.max(window)) if max_from_zero else np.max(window)
+                        else:
+                            A[i, h, w, c] = np.mean(window)
         return A, (A_prev, hparameters)
     return pool_forward
 
 
-def make_conv_backward(*, assign=False, negative_unpad=False, db_assign=False):
+def make_conv_backward(*, assign=False, negative_unpad=False, db_assign=False, keep_padding=False, no_stride=False):
     def conv_backward(dZ, cache):
         A_prev, W, b, hparameters = cache
         f, s, p = W.shape[0], hparameters["stride"], hparameters["pad"]
@@ -215,7 +216,7 @@ def make_conv_backward(*, assign=False, negative_unpad=False, db_assign=False):
         for i in range(m):
             for h in range(n_H):
                 for w in range(n_W):
-                    vs, hs = h * s, w * s
+                    vs, hs = (h, w) if no_stride else (h * s, w * s)
                     for c in range(n_C):
                         grad = W[:, :, :, c] * dZ[i, h, w, c]
                         if assign:
@@ -231,7 +232,7 @@ def make_conv_backward(*, assign=False, negative_unpad=False, db_assign=False):
                 dA_prev[i] = dA_pad[i, p:-p, p:-p, :]
             else:
                 dA_prev[i] = dA_pad[i, p:p + n_H_prev, p:p + n_W_prev, :]
-        return dA_prev, dW, db
+        return (dA_pad if keep_padding else dA_prev), dW, db
     return conv_backward
 
 
@@ -239,10 +240,11 @@ def distribute_plus(dz, shape):
     return np.ones(shape) * dz / (shape[0] + shape[1])
 
 
-def make_pool_backward(*, assign=False, mix_channels=False, distribute=None, ignore_mode=False):
+def make_pool_backward(*, assign=False, mix_channels=False, distribute=None, ignore_mode=False,
+                       default="max", mask_only=False):
     distribute = distribute or ref.distribute_value
 
-    def pool_backward(dA, cache, mode="max"):
+    def pool_backward(dA, cache, mode=default):
         A_prev, hparameters = cache
         f, s = hparameters["f"], hparameters["stride"]
         m, n_H, n_W, n_C = dA.shape
@@ -253,7 +255,8 @@ def make_pool_backward(*, assign=False, mix_channels=False, distribute=None, ign
                     vs, hs = h * s, w * s
                     for c in range(n_C):
                         if mode == "max" or ignore_mode:
-                            grad = ref.create_mask_from_window(A_prev[i, vs:vs + f, hs:hs + f, c]) * dA[i, h, w, c]
+                            grad = ref.create_mask_from_window(A_prev[i, vs:vs + f, hs:hs + f, c])
+                            grad = grad * (1.0 if mask_only else dA[i, h, w, c])
                         else:
                             grad = distribute(dA[i, h, w, c], (f, f))
                         target = (i, slice(vs, vs + f), slice(hs, hs + f), slice(None) if mix_channels else c)
@@ -292,7 +295,7 @@ WRONG = {  # (graded function, wrong implementation, expected hint key, hint kwa
     "forward_array_step": ("conv_forward", make_conv_forward(step=lambda a, W, b: np.sum(a * W) + b), "scalar"),
     "forward_unpadded_window": ("conv_forward", make_conv_forward(padded_window=False), "window_shape"),
     "forward_pad_ignored": ("conv_forward", make_conv_forward(use_pad=False), "pad_ignored"),
-    "forward_swapped": ("conv_forward", make_conv_forward(swap=True), "window_shape"),
+    "forward_swapped": ("conv_forward", make_conv_forward(swap=True), "swap_hw"),
     "forward_short_cache": ("conv_forward", make_conv_forward(cache_len=3), "cache", {"expected": "(A_prev, W, b, hparameters)"}),
     "forward_only_Z": ("conv_forward", make_conv_forward(pair=False), "pair", {"first": "Z"}),
     "pool_over_channels": ("pool_forward", make_pool_forward(over_channels=True), "pool_channels"),
@@ -311,6 +314,14 @@ WRONG = {  # (graded function, wrong implementation, expected hint key, hint kwa
     "pool_backward_mix_channels": ("pool_backward", make_pool_backward(mix_channels=True), "pool_channels"),
     "pool_backward_distribute_plus": ("pool_backward", make_pool_backward(distribute=distribute_plus), "distribute_sum"),
     "pool_backward_mode_ignored": ("pool_backward", make_pool_backward(ignore_mode=True), "pool_mode"),
+    "single_in_place": ("conv_single_step", single_step_in_place, "inplace"),
+    "distribute_floor_division": ("distribute_value", lambda dz, shape: np.ones(shape) * (dz // (shape[0] * shape[1])), "true_division"),
+    "pool_default_average": ("pool_forward", make_pool_forward(default="average"), "default_mode"),
+    "pool_backward_default_average": ("pool_backward", make_pool_backward(default="average"), "default_mode"),
+    "pool_max_from_zero": ("pool_forward", make_pool_forward(max_from_zero=True), "max_negative"),
+    "pool_backward_mask_only": ("pool_backward", make_pool_backward(mask_only=True), "mask_times_dA"),
+    "backward_padded_gradient": ("conv_backward", make_conv_backward(keep_padding=True), "unpad"),
+    "backward_no_stride": ("conv_backward", make_conv_backward(no_stride=True), "bwd_stride_pad"),
 }
 
 
@@ -330,10 +341,53 @@ def test_every_graded_function_has_a_recognised_mistake():
     assert {spec[0] for spec in WRONG.values()} == set(GRADED)
 
 
-def test_the_failure_message_shows_input_expected_and_got():
+def test_the_failure_message_shows_input_expected_and_got(monkeypatch):
+    monkeypatch.setenv("CNN_CHECKS_LANG", "en")
     message = failure(cc.check_conv_forward, make_conv_forward(bias_c=0))
-    assert "input: A_prev.shape=(1, 3, 4, 2)" in message or "A_prev.shape=" in message
+    assert "input: A_prev.shape=(1, 3, 4, 2)" in message
+    assert "b.shape=(1, 1, 1, 3) b[..]=[100, 200, 300]" in message
     assert "expected 216, got 116" in message.replace(".0", "")
+
+
+# ---------------------------------------------------------------- the shared corpus of submissions
+CORPUS = Path(__file__).resolve().parent / "corpus" / "cnn_step_by_step"
+HELPERS = ["zero_pad", "conv_single_step", "conv_forward", "create_mask_from_window", "distribute_value"]
+#: wrong corpus submissions that only the hidden tests are expected to catch (none so far)
+NOT_CAUGHT_BY_VISIBLE_CHECKS: set[str] = set()
+
+
+def corpus(kind):
+    return sorted((CORPUS / kind).glob("*.py")) if (CORPUS / kind).is_dir() else []
+
+
+def load_corpus_entry(path):
+    source = path.read_text(encoding="utf-8")
+    question = next(line.split(":", 1)[1].strip() for line in source.splitlines() if line.startswith("# question:"))
+    namespace = {"np": np, **{name: getattr(ref, name) for name in HELPERS}}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - our own corpus
+    extra = (ref.conv_forward,) if question == "conv_backward" else ()
+    return getattr(cc, f"check_{question}"), namespace[question], extra
+
+
+@pytest.mark.parametrize("path", corpus("right"), ids=lambda p: p.stem)
+def test_right_corpus_submissions_pass_the_visible_checks(path, monkeypatch):
+    monkeypatch.setenv("CNN_CHECKS_LANG", "en")
+    check, fn, extra = load_corpus_entry(path)
+    run_quietly(check, fn, *extra)
+
+
+@pytest.mark.parametrize("path", corpus("wrong"), ids=lambda p: p.stem)
+def test_wrong_corpus_submissions_fail_the_visible_checks(path, monkeypatch):
+    monkeypatch.setenv("CNN_CHECKS_LANG", "en")
+    check, fn, extra = load_corpus_entry(path)
+    if path.stem in NOT_CAUGHT_BY_VISIBLE_CHECKS:
+        try:
+            run_quietly(check, fn, *extra)
+        except AssertionError:
+            pass
+        return
+    message = failure(check, fn, *extra)
+    assert message.startswith("✗ "), message
 
 
 # ---------------------------------------------------------------- accepted variations

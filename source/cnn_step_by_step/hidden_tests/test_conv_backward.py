@@ -140,7 +140,7 @@ def _run_and_check(student, ref, tol, A, W, b, hp, dZ):
     inputs = _inputs(dZ, cache)
     grads = _unpack(student(dZ, cache), inputs)
     hints = _hints(A, W, b, hp, dZ)
-    float32 = A.dtype == np.float32
+    float32 = (A.dtype == np.float32) or None   # float32 inputs: float32 tolerance; else by dtype
     _check(grads, ref.conv_backward(dZ, (A, W, b, dict(hp))), ("", ""), A, W, tol, hints, inputs, float32)
     _check(grads, _cases.torch_conv_backward(A, W, b, hp["stride"], hp["pad"], dZ),
            (" (compared with PyTorch autograd)", " (PyTorch autograd와 비교)"), A, W, tol, hints, inputs, float32)
@@ -187,7 +187,7 @@ def test_numerical_gradient(student, ref, rng):
 
     expected = tuple(_cases.numerical_grad(loss, x) for x in (A, W, b))   # perturbs A, W, b in place, restores them
     _check(grads, expected, (" (compared with finite differences of the forward pass)",
-                             " (순전파의 유한 차분과 비교)"), A, W, FD_TOL, _hints(A, W, b, hp, dZ), inputs, False)
+                             " (순전파의 유한 차분과 비교)"), A, W, FD_TOL, _hints(A, W, b, hp, dZ), inputs, None)
 
 
 @title("db has the shape of b, (1, 1, 1, n_C)", "db의 모양은 b와 같은 (1, 1, 1, n_C)")
@@ -216,4 +216,4 @@ def test_inputs_unchanged(student, ref, tol, rng):
     expect_unchanged(cache, res.args_after[1], "cache", func=FUNC, inputs=inputs)
     grads = _unpack(res.value, inputs)
     _check(grads, ref.conv_backward(dZ, (A, W, b, dict(hp))), ("", ""), A, W, tol, _hints(A, W, b, hp, dZ),
-           inputs, False)
+           inputs, None)

@@ -82,11 +82,11 @@ def test_values(student, ref, tol, rng, f, c, dtype, bias):
     got = student(a, W, b)
     hints = _value_hints(a, W, b)
     expect_close(got, np.asarray(ref.conv_single_step(a, W, b)), what=WHAT, inputs=inputs, tol=tol,
-                 hints=hints, single_as_scalar=True, float32=(dtype == np.float32))
+                 hints=hints, single_as_scalar=True, float32=(dtype == np.float32) or None)
     torch_z = _cases.torch_conv(a[None], W[..., None], b.reshape(1, 1, 1, 1), 1, 0).reshape(())
     expect_close(got, torch_z, what=(WHAT[0] + " (compared with PyTorch F.conv2d)",
                                      WHAT[1] + " (PyTorch F.conv2d와 비교)"),
-                 inputs=inputs, tol=tol, hints=hints, single_as_scalar=True, float32=(dtype == np.float32))
+                 inputs=inputs, tol=tol, hints=hints, single_as_scalar=True, float32=(dtype == np.float32) or None)
 
 
 @title("returns a scalar, not an array", "배열이 아니라 스칼라를 반환")

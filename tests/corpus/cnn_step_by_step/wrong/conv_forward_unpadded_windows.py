@@ -1,6 +1,6 @@
 # question: conv_forward
 # expect: partial
-# why: windows taken from the unpadded A_prev (right only when pad == 0)
+# why: pads A_prev but takes the windows from the unpadded A_prev (raises at the border when pad > 0)
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape
@@ -11,9 +11,10 @@ def conv_forward(A_prev, W, b, hparameters):
     Z = np.zeros((m, n_H, n_W, n_C))
     A_prev_pad = zero_pad(A_prev, pad)
     for i in range(m):
+        a_prev = A_prev[i]
         for h in range(n_H):
             for w in range(n_W):
-                a_slice = A_prev[i, h * stride:h * stride + f, w * stride:w * stride + f, :]
+                a_slice_prev = a_prev[h * stride:h * stride + f, w * stride:w * stride + f, :]
                 for c in range(n_C):
-                    Z[i, h, w, c] = np.sum(a_slice * W[:a_slice.shape[0], :a_slice.shape[1], :, c]) + b[0, 0, 0, c]
+                    Z[i, h, w, c] = conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])
     return Z, (A_prev, W, b, hparameters)

@@ -1,0 +1,204 @@
+"""Grade the corpus of right and wrong implementations through the real CLI.
+
+Every file in tests/corpus/<assignment>/{right,wrong}/ holds one variant of
+one graded function, with a header::
+
+    # question: conv_forward
+    # expect: full | partial | zero
+    # why: <the mistake, or the style of the right solution>
+    def conv_forward(...): ...
+
+A submission notebook is the source notebook with that question's solution
+cell replaced by the variant.  To keep the suite fast, variants of
+*different* questions are packed into the same notebook (at most one variant
+per question), so the number of CLI runs is the largest number of variants
+of one question; the runs are started in parallel.  Every notebook is
+graded with ``python -m autograder grade NB --format json`` from the course
+root, exactly as a TA would.
+
+Checked:
+* ``right`` -> the question gets full marks;
+* ``wrong`` -> the question loses points (``expect: zero`` -> scores 0);
+* in every notebook, every question that holds a right variant or the
+  reference solution gets full marks (so a wrong helper never costs points
+  in another question, and the hidden tests accept every right style);
+* no hidden test ends in status "error" (a bug in a hidden test or the engine).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "cnn_step_by_step"
+CORPUS = ROOT / "tests" / "corpus" / ASSIGNMENT
+SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RUN_TIMEOUT_S = 600
+EPS = 1e-3          # scores are rounded to 4 decimals per test
+
+
+@dataclass(frozen=True)
+class Variant:
+    path: Path
+    question: str
+    expect: str        # full | partial | zero
+    why: str
+    source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.parent.name}/{self.path.name}"
+
+
+def _parse(path: Path) -> Variant:
+    text = path.read_text(encoding="utf-8")
+    meta = dict(re.findall(r"^# (question|expect|why): *(.*?) *$", text, re.M))
+    missing = {"question", "expect", "why"} - set(meta)
+    if missing:
+        raise ValueError(f"{path}: header lacks {sorted(missing)}")
+    kind = path.parent.name
+    allowed = {"right": {"full"}, "wrong": {"partial", "zero"}}[kind]
+    if meta["expect"] not in allowed:
+        raise ValueError(f"{path}: '# expect: {meta['expect']}' is not allowed in {kind}/ (use {sorted(allowed)})")
+    if not re.search(rf"^def {re.escape(meta['question'])}\(", text, re.M):
+        raise ValueError(f"{path}: no 'def {meta['question']}(' at the top level")
+    return Variant(path, meta["question"], meta["expect"], meta["why"], text)
+
+
+def _variants() -> list[Variant]:
+    return [_parse(p) for kind in ("right", "wrong") for p in sorted((CORPUS / kind).glob("*.py"))]
+
+
+VARIANTS = _variants()
+
+
+def _pack(variants: list[Variant]) -> list[dict[str, Variant]]:
+    """Bins of variants with at most one variant per question (first fit, largest groups first)."""
+    by_question: dict[str, list[Variant]] = {}
+    for v in variants:
+        by_question.setdefault(v.question, []).append(v)
+    bins: list[dict[str, Variant]] = []
+    for question in sorted(by_question, key=lambda q: -len(by_question[q])):
+        for k, v in enumerate(by_question[question]):
+            if k == len(bins):
+                bins.append({})
+            bins[k][question] = v
+    return bins
+
+
+BINS = _pack(VARIANTS)
+
+
+def _build_notebook(variants: dict[str, Variant], path: Path) -> None:
+    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    replaced = set()
+    for cell in nb.cells:
+        grade_id = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id in variants:
+            cell.source = variants[grade_id].source
+            cell.outputs = []
+            replaced.add(grade_id)
+    missing = set(variants) - replaced
+    assert not missing, f"no solution cell with grade_id {sorted(missing)} in {SOURCE_NOTEBOOK}"
+    nbformat.write(nb, path)
+
+
+def _grade(notebook: Path, out: Path) -> dict:
+    cmd = [sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", ASSIGNMENT,
+           "--format", "json", "--out", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    if not out.is_file():
+        return {"__error__": f"exit {proc.returncode}\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-3000:]}"}
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> list[dict]:
+    """Grade every bin once (in parallel); result i belongs to BINS[i]."""
+    tmp = tmp_path_factory.mktemp("corpus")
+    jobs = []
+    for i, variants in enumerate(BINS):
+        nb = tmp / f"submission_{i:02d}.ipynb"
+        _build_notebook(variants, nb)
+        jobs.append((nb, tmp / f"result_{i:02d}.json"))
+    workers = max(1, min(len(jobs), os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda job: _grade(*job), jobs))
+
+
+def _bin_of(variant: Variant) -> int:
+    return next(i for i, b in enumerate(BINS) if b.get(variant.question) is variant)
+
+
+def _question(result: dict, name: str) -> dict:
+    return next(q for q in result["questions"] if q["name"] == name)
+
+
+def _describe(q: dict) -> str:
+    lines = [f"  {q['name']}: {q['score']}/{q['max_score']}"]
+    for t in q["tests"]:
+        if t["status"] != "passed":
+            lines.append(f"    [{t['status']}] {t['name']}: {t['output'][:400]}")
+    return "\n".join(lines)
+
+
+def _notebook_desc(i: int) -> str:
+    return ", ".join(sorted(v.label for v in BINS[i].values()))
+
+
+def test_corpus_headers_and_coverage():
+    """Every graded question has right and wrong variants; headers are valid (parsed at import)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "grading.yml").read_text(encoding="utf-8"))
+    questions = [q["name"] for q in config["assignments"][ASSIGNMENT]["questions"]]
+    unknown = sorted({v.label for v in VARIANTS if v.question not in questions})
+    assert not unknown, f"variants for unknown questions: {unknown}"
+    for q in questions:
+        kinds = {v.path.parent.name for v in VARIANTS if v.question == q}
+        assert kinds == {"right", "wrong"}, f"question {q} needs right and wrong variants, has {sorted(kinds)}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.label for v in VARIANTS])
+def test_variant(graded, variant):
+    i = _bin_of(variant)
+    result = graded[i]
+    assert "__error__" not in result, (
+        f"{variant.label}: grading submission_{i:02d} ({_notebook_desc(i)}) failed:\n{result.get('__error__')}")
+    q = _question(result, variant.question)
+    where = f"{variant.label} ({variant.why}) in submission_{i:02d}"
+    errors = [t for t in q["tests"] if t["status"] == "error"]
+    assert not errors, f"{where}: hidden tests ended in a grader error:\n{_describe(q)}"
+    if variant.expect == "full":
+        assert q["score"] >= q["max_score"] - EPS, f"{where}: a right variant lost points:\n{_describe(q)}"
+    elif variant.expect == "zero":
+        assert q["score"] <= EPS, f"{where}: expected zero points:\n{_describe(q)}"
+    else:
+        assert q["score"] < q["max_score"] - EPS, f"{where}: a wrong variant got full marks:\n{_describe(q)}"
+        assert q["score"] > EPS, f"{where}: expected partial credit, got zero:\n{_describe(q)}"
+
+
+@pytest.mark.parametrize("index", range(len(BINS)), ids=[f"submission_{i:02d}" for i in range(len(BINS))])
+def test_other_questions_full_marks(graded, index):
+    """Questions holding a right variant or the reference solution keep full marks next to wrong variants."""
+    result = graded[index]
+    assert "__error__" not in result, f"submission_{index:02d} ({_notebook_desc(index)}): {result.get('__error__')}"
+    wrong_here = {q for q, v in BINS[index].items() if v.path.parent.name == "wrong"}
+    for q in result["questions"]:
+        errors = [t for t in q["tests"] if t["status"] == "error"]
+        assert not errors, f"submission_{index:02d} ({_notebook_desc(index)}): grader error:\n{_describe(q)}"
+        if q["name"] in wrong_here:
+            continue
+        holder = BINS[index][q["name"]].label if q["name"] in BINS[index] else "the reference solution"
+        assert q["score"] >= q["max_score"] - EPS, (
+            f"submission_{index:02d}: {q['name']} ({holder}) lost points next to the wrong variants "
+            f"{sorted(BINS[index][w].label for w in wrong_here)}:\n{_describe(q)}")

@@ -28,38 +28,73 @@ def _session_limits(assignment: Assignment) -> Limits:
                   memory_mb=limits.memory_mb)
 
 
-def definitions_only(source: str) -> str:
-    """Keep imports, function and class definitions of a cell; drop top-level work.
+def without_top_level_calls(sources: list[str]) -> list[str]:
+    """Drop top-level statements that use a notebook-defined function.
 
-    Used when running the whole notebook exceeds its time limit (a training loop
-    or an infinite loop at top level): the graded functions can still be graded.
+    Used when running the notebook hung or crashed: the culprit is nearly always
+    top-level code calling a student function (a demo, a visible check, a
+    training loop).  Imports, definitions and constants stay, so the graded
+    functions can still be graded.
     """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ""
-    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    tree.body = [node for node in tree.body if isinstance(node, keep)]
-    return ast.unparse(tree)
+    trees = []
+    for source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except SyntaxError:
+            trees.append(None)
+    defined = {node.name for tree in trees if tree for node in tree.body
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    always_kept = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    tainted = set(defined)   # names whose value came from running notebook functions
+    kept = []
+    for tree in trees:
+        if tree is None:
+            kept.append("")
+            continue
+        body = []
+        for node in tree.body:
+            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            if isinstance(node, always_kept) or not names & tainted:
+                body.append(node)
+            else:
+                tainted |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        tree.body = body
+        kept.append(ast.unparse(tree))
+    return kept
 
 
-def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, notes: list[str], lang: str):
-    """Start a worker and run the notebook in it; fall back to definitions only."""
+def is_visible_check(cell: CodeCell) -> bool:
+    """An nbgrader autograder-test cell: the student's visible checks."""
+    meta = cell.metadata.get("nbgrader") or {}
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, notes: list[str],
+           lang: str, visible_only: bool):
+    """Start a worker and run the notebook in it.
+
+    The hidden suites replace the visible checks, so those cells are not run
+    when grading.  If top-level code still hangs or crashes, the notebook is
+    run again without the top-level statements that call notebook functions.
+    """
     shipped = assignment.release_dir if assignment.release_dir.is_dir() else None
-    sources = [c.source for c in cells]
-    session = WorkerSession(sources, limits=_session_limits(assignment), shipped_dir=shipped, level=level)
-    try:
-        return session, session.start()
-    except StudentError as exc:
-        session.close()
-        notes.append(say("load_failed", lang, detail=str(getattr(exc, "message", exc))[:200]))
-    session = WorkerSession([definitions_only(s) for s in sources], limits=_session_limits(assignment),
-                            shipped_dir=shipped, level=level)
-    try:
-        return session, session.start()
-    except StudentError as exc:
-        session.close()
-        raise GraderError(f"the submission could not be started even with definitions only: {exc}") from None
+    sources = [c.source if visible_only or not is_visible_check(c) else "" for c in cells]
+    limits = _session_limits(assignment)
+    for attempt in range(2):
+        session = WorkerSession(sources, limits=limits, shipped_dir=shipped, level=level)
+        try:
+            report = session.start()
+        except StudentError as exc:
+            session.close()
+            notes.append(say("load_failed", lang, detail=str(getattr(exc, "message", exc))[:200]))
+        else:
+            troubled = [c for c in report.cells if c.status in ("timeout", "crash", "skipped")]
+            if not troubled or attempt == 1 or visible_only:
+                return session, report
+            session.close()
+            notes.append(say("top_level_removed", lang, cells=", ".join(str(c.index + 1) for c in troubled)))
+        sources = without_top_level_calls(sources)
+    raise GraderError("the submission could not be started even without its top-level code")
 
 
 def _cell_notes(cells: list[CodeCell], report, lang: str) -> tuple[list[str], dict[int, str]]:
@@ -92,7 +127,7 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
         reference = load_reference(assignment.source_notebook)
 
     notes: list[str] = []
-    session, report = _start(cells, assignment, level, notes, lang)
+    session, report = _start(cells, assignment, level, notes, lang, visible_only)
     load_done = time.monotonic()
     try:
         cell_notes, cell_errors = _cell_notes(cells, report, lang)

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
+
 from .config import Assignment
 
 #: Written next to the source notebook and shipped to students with it.
@@ -44,8 +46,18 @@ def nbgrader(course_root: Path, *args: str) -> None:
         raise ReleaseError(f"nbgrader {args[0]} failed: {tail}")
 
 
+def strip_execution_timestamps(notebook: Path) -> None:
+    """generate_solution runs the notebook; its timing metadata would change every release."""
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, notebook)
+
+
 def release(assignment: Assignment) -> None:
     write_check_settings(assignment)
     root = assignment.course_root
     nbgrader(root, "generate_assignment", assignment.name, "--force")
     nbgrader(root, "generate_solution", assignment.name, "--force")
+    for notebook in (root / "solutions" / assignment.name).glob("*.ipynb"):
+        strip_execution_timestamps(notebook)

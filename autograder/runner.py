@@ -147,6 +147,21 @@ def _student_error_text(exc: StudentError, lang: str, limits) -> tuple[str, bool
     return say("crash", lang, detail=type(exc).__name__), False
 
 
+def _error_hints(exc: StudentError, module) -> list[tuple[str, str]]:
+    """Hints a hidden suite declares for exceptions raised by student code.
+
+    A suite module may define ``STUDENT_ERROR_HINTS = [(type_name, message_part, en, ko), ...]``
+    (e.g. the TypeError of ``float(b)`` on NumPy 2.4).
+    """
+    if not isinstance(exc, StudentException) or module is None:
+        return []
+    hints = []
+    for type_name, fragment, en, ko in getattr(module, "STUDENT_ERROR_HINTS", ()):
+        if exc.type_name == type_name and fragment in str(exc.message):
+            hints.append((en, ko))
+    return hints
+
+
 class GradingPlugin:
     """pytest plugin object: fixtures, markers and outcome recording."""
 
@@ -174,6 +189,9 @@ class GradingPlugin:
         try:
             return self.session.call(func, *args, helpers=helpers, return_args=return_args,
                                      timeout=timeout, **kwargs)
+        except StudentMissing as exc:
+            exc.func = func
+            raise
         except StudentTimeout:
             self.timeouts[func] = self.timeouts.get(func, 0) + 1
             raise
@@ -234,10 +252,10 @@ class GradingPlugin:
             outcome.weight = 0.0
             outcome.passed = True
         elif report.failed:
-            self._explain(outcome, call.excinfo)
+            self._explain(outcome, call.excinfo, getattr(item, "module", None))
         self.run.outcomes.append(outcome)
 
-    def _explain(self, outcome: Outcome, excinfo) -> None:
+    def _explain(self, outcome: Outcome, excinfo, module=None) -> None:
         from .checks import CheckFailure  # the hidden suites' assertion library
         exc = excinfo.value if excinfo is not None else None
         limits = self.assignment.limits
@@ -247,6 +265,9 @@ class GradingPlugin:
         elif isinstance(exc, StudentError):
             outcome.message_en, outcome.not_implemented = _student_error_text(exc, "en", limits)
             outcome.message_ko, _ = _student_error_text(exc, "ko", limits)
+            for en, ko in _error_hints(exc, module):
+                outcome.message_en += "\nHint: " + en
+                outcome.message_ko += "\n힌트: " + ko
         elif isinstance(exc, AssertionError):
             outcome.message_en, outcome.message_ko = say("hidden_check", "en"), say("hidden_check", "ko")
         else:
@@ -267,7 +288,7 @@ def run_suites(session, assignment, reference, questions=None, deadline: float |
     plugin = GradingPlugin(session, assignment, reference, files, deadline)
     test_dir = str(assignment.source_dir)
     args = [str(p) for p in files] + [
-        "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
+        "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
         "--import-mode=importlib", "--rootdir", test_dir, "--confcutdir", test_dir,
         "-c", str(Path(__file__).with_name("hidden_pytest.ini")),
         "-W", "ignore::DeprecationWarning",

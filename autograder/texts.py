@@ -50,6 +50,11 @@ _CATALOG = {
     "load_failed": (
         "your notebook could not be run ({detail})",
         "노트북을 실행할 수 없었습니다({detail})"),
+    "top_level_removed": (
+        "running your notebook hung or crashed in cell(s) {cells}; your functions were graded "
+        "without the notebook's top-level code (demo and check calls)",
+        "노트북 실행이 {cells}번째 셀에서 멈추거나 비정상 종료되어, 최상위 코드(예제·확인 호출)를 제외하고 "
+        "함수만 채점했습니다"),
     "visible_passed": ("visible check passed", "확인 셀 통과"),
     "visible_failed": ("visible check failed: {message}", "확인 셀 실패: {message}"),
     "visible_missing": (

@@ -22,7 +22,9 @@ Checked:
 * in every notebook, every question that holds a right variant or the
   reference solution gets full marks (so a wrong helper never costs points
   in another question, and the hidden tests accept every right style);
-* no hidden test ends in status "error" (a bug in a hidden test or the engine).
+* no hidden test ends in status "error" (a bug in a hidden test or the engine);
+* every failed test has a specific message (no bare-assert "a hidden check
+  failed") and no feedback quotes hidden-test source.
 """
 from __future__ import annotations
 
@@ -185,6 +187,27 @@ def test_variant(graded, variant):
     else:
         assert q["score"] < q["max_score"] - EPS, f"{where}: a wrong variant got full marks:\n{_describe(q)}"
         assert q["score"] > EPS, f"{where}: expected partial credit, got zero:\n{_describe(q)}"
+
+
+_LEAKS = ("def test_", "_cases", "hidden_tests", "import pytest", "autograder/checks", "Traceback (most recent")
+
+
+@pytest.mark.parametrize("index", range(len(BINS)), ids=[f"submission_{i:02d}" for i in range(len(BINS))])
+def test_feedback_is_specific_and_leak_free(graded, index):
+    """Every failed test explains itself (no generic "a hidden check failed"); no hidden source leaks."""
+    from autograder.texts import say
+
+    result = graded[index]
+    assert "__error__" not in result, f"submission_{index:02d} ({_notebook_desc(index)}): {result.get('__error__')}"
+    generic = {say("hidden_check", "en"), say("hidden_check", "ko")}
+    for q in result["questions"]:
+        for t in q["tests"]:
+            where = f"submission_{index:02d}, {q['name']}, test {t['name']!r}"
+            if t["status"] != "passed":
+                assert t["output"].strip(), f"{where}: failed without an explanation"
+                assert t["output"].strip() not in generic, f"{where}: a bare assert failed (use autograder.checks)"
+            leaks = [s for s in _LEAKS if s in t["output"]]
+            assert not leaks, f"{where}: feedback leaks {leaks}:\n{t['output'][:1000]}"
 
 
 @pytest.mark.parametrize("index", range(len(BINS)), ids=[f"submission_{i:02d}" for i in range(len(BINS))])

@@ -159,7 +159,7 @@ CASES = [
                  marks=title("1x1 filters, pad 0", "1x1 필터, 패딩 0")),
     pytest.param((1, 8, 7, 1, 3, 2, 3, 2, np.float64), id="floor",
                  marks=title("stride 3 does not divide the size, pad 2, one input channel",
-                             "스트라이드 3이 크기를 나누어떨어뜨리지 않음, 패딩 2, 입력 채널 1개")),
+                             "크기가 스트라이드 3으로 나누어떨어지지 않음, 패딩 2, 입력 채널 1개")),
     pytest.param((2, 5, 4, 3, 3, 2, 2, 1, np.float32), id="float32",
                  marks=title("float32 inputs, stride 2, pad 1", "float32 입력, 스트라이드 2, 패딩 1")),
 ]

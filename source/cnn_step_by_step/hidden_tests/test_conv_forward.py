@@ -140,7 +140,7 @@ CASES = [
                  marks=title("stride 2, pad 0, non-square", "스트라이드 2, 패딩 0, 정사각형 아님")),
     pytest.param((1, 8, 7, 2, 3, 2, 3, 0, np.float64), id="floor",
                  marks=title("stride 3 does not divide the size (floor)",
-                             "스트라이드 3이 크기를 나누어떨어뜨리지 않음 (내림)")),
+                             "크기가 스트라이드 3으로 나누어떨어지지 않음 (내림)")),
     pytest.param((2, 3, 5, 4, 1, 3, 1, 0, np.float64), id="f1",
                  marks=title("1x1 filters, non-square", "1x1 필터, 정사각형 아님")),
     pytest.param((1, 5, 6, 1, 2, 2, 1, 2, np.float64), id="single",

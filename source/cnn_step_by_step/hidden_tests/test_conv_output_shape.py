@@ -73,7 +73,7 @@ CASES = [
                  marks=title("non-square input, stride 1, pad 0", "정사각형이 아닌 입력, 스트라이드 1, 패딩 0")),
     pytest.param((8, 11, 2), 3, 5, 0, 3, id="floor",
                  marks=title("stride 3 does not divide the size (floor)",
-                             "스트라이드 3이 크기를 나누어떨어뜨리지 않음 (내림)")),
+                             "크기가 스트라이드 3으로 나누어떨어지지 않음 (내림)")),
     pytest.param((6, 9, 3), 3, 2, 1, 1, id="same",
                  marks=title("pad 1, stride 1 keeps the size", "패딩 1, 스트라이드 1은 크기를 유지")),
     pytest.param((5, 4, 6), 1, 3, 0, 1, id="f1",

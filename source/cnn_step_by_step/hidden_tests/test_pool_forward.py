@@ -101,7 +101,7 @@ CASES = [
                  marks=title("average, overlapping 3x3 windows, stride 2", "average, 겹치는 3x3 창, 스트라이드 2")),
     pytest.param((1, 7, 9, 2, 2, 3, "max", np.float64), id="max_floor",
                  marks=title("max, stride 3 does not divide the size (floor)",
-                             "max, 스트라이드 3이 크기를 나누어떨어뜨리지 않음 (내림)")),
+                             "max, 크기가 스트라이드 3으로 나누어떨어지지 않음 (내림)")),
     pytest.param((2, 5, 6, 2, 3, 2, "max", np.float32), id="max_float32",
                  marks=title("max, float32", "max, float32")),
     pytest.param((1, 6, 5, 3, 2, 1, "average", np.float32), id="avg_float32",

@@ -1,0 +1,120 @@
+"""The command line as a TA and a student use it: exit codes, formats, languages."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ASSIGNMENT, RELEASE_DIR, SOLUTION_DIR, run_cli
+
+SOLUTION = SOLUTION_DIR / f"{ASSIGNMENT}.ipynb"
+STUB = RELEASE_DIR / f"{ASSIGNMENT}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def solution_result(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sol") / "result.json"
+    proc = run_cli("grade", str(SOLUTION), "--assignment", ASSIGNMENT, "--format", "json", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def stub_result(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stub") / "result.json"
+    proc = run_cli("grade", str(STUB), "--assignment", ASSIGNMENT, "--format", "json", "--out", str(out),
+                   "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text())
+
+
+def test_reference_solution_gets_exactly_full_marks(solution_result):
+    r = solution_result
+    assert r["score"] == r["max_score"] == 100
+    names = [q["name"] for q in r["questions"]]
+    assert names == ["conv_output_shape", "conv_param_count", "zero_pad", "conv_single_step", "conv_forward",
+                     "pool_forward", "conv_backward", "create_mask_from_window", "distribute_value", "pool_backward"]
+    for q in r["questions"]:
+        assert q["score"] == q["max_score"], q["name"]
+        assert len(q["tests"]) >= 5, f"{q['name']}: too few hidden tests for partial credit"
+        assert all(t["status"] == "passed" for t in q["tests"])
+        assert abs(sum(t["max_score"] for t in q["tests"]) - q["max_score"]) < 1e-3
+    assert r["sandbox"] in {"L0", "L1", "L2", "L2+L1"}
+    assert set(r) >= {"assignment", "score", "max_score", "sandbox", "duration_s", "questions"}
+
+
+def test_released_stub_gets_zero_with_not_implemented_per_question(stub_result):
+    r = stub_result
+    assert r["score"] == 0
+    for q in r["questions"]:
+        assert q["score"] == 0
+        assert "not implemented" in q["summary"], q
+        assert all(t["status"] == "failed" for t in q["tests"])  # failed, never "error"
+
+
+def test_text_report_in_korean_and_english():
+    ko = run_cli("grade", str(STUB), "--assignment", ASSIGNMENT, "--lang", "ko")
+    en = run_cli("grade", str(STUB), "--assignment", ASSIGNMENT, "--lang", "en")
+    assert ko.returncode == en.returncode == 0
+    assert "아직 구현되지 않았습니다" in ko.stdout and "점수: 0 / 100" in ko.stdout
+    assert "not implemented yet" in en.stdout and "Score: 0 / 100" in en.stdout
+
+
+def test_gradescope_format(tmp_path):
+    out = tmp_path / "results.json"
+    proc = run_cli("grade", str(SOLUTION), "--assignment", ASSIGNMENT, "--format", "gradescope", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == 100
+    assert data["tests"] and all({"name", "score", "max_score", "status", "output", "visibility"} <= set(t)
+                                  for t in data["tests"])
+    assert abs(sum(t["max_score"] for t in data["tests"]) - 100) < 1e-2
+
+
+def test_check_command_runs_only_visible_checks():
+    proc = run_cli("check", str(SOLUTION), "--assignment", ASSIGNMENT, "--format", "json", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["score"] == 100
+    assert all(t["name"].endswith("visible check") for q in data["questions"] for t in q["tests"])
+    stub = json.loads(run_cli("check", str(STUB), "--assignment", ASSIGNMENT, "--format", "json",
+                              "--lang", "en").stdout)
+    assert stub["score"] == 0
+    # The visible checks speak the language of check_settings.json; they say the function is unfinished.
+    assert all("NotImplementedError" in q["summary"] or "구현되지" in q["summary"] or "not implemented" in q["summary"]
+               for q in stub["questions"]), [q["summary"] for q in stub["questions"]]
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("", "empty"),
+    ("this is not json", "invalid JSON"),
+    ('{"hello": 1}', "nbformat"),
+])
+def test_unusable_notebook_is_one_line_exit_2(tmp_path, content, fragment):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text(content)
+    out = tmp_path / "result.json"
+    proc = run_cli("grade", str(bad), "--assignment", ASSIGNMENT, "--format", "json", "--out", str(out))
+    assert proc.returncode == 2
+    assert fragment in proc.stderr and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert not out.exists(), "no grade file may be written when grading did not happen"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["grade", "missing.ipynb", "--assignment", ASSIGNMENT], "no such file"),
+    (["grade", str(SOLUTION), "--assignment", "nope"], "unknown assignment"),
+    (["grade", str(SOLUTION)], "--assignment"),
+    (["grade", str(SOLUTION), "--assignment", ASSIGNMENT, "--format", "pdf"], "invalid choice"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_are_one_line_exit_2(args, fragment):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert fragment in proc.stderr and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_markdown_and_html_reports(tmp_path):
+    for fmt, marker in (("markdown", "## "), ("html", "<!DOCTYPE html>")):
+        proc = run_cli("grade", str(STUB), "--assignment", ASSIGNMENT, "--format", fmt, "--lang", "en")
+        assert proc.returncode == 0 and proc.stdout.startswith(marker)
+        assert "conv_forward" in proc.stdout

@@ -113,6 +113,11 @@ class StudentProxy:
     def __call__(self, *args, **kwargs):
         return self._engine.call(self._question, args, kwargs, self._helpers, return_args=False).value
 
+    def harness(self, name: str, *args, **kwargs):
+        """Call ``module:function`` from the assignment's shipped files in the worker,
+        with the notebook namespace as first argument (see worker.py); plain data back."""
+        return self._engine.call(name, args, kwargs, self._helpers, return_args=False).value
+
     def fn(self, name: str):
         def call(*args, **kwargs):
             return self._engine.call(name, args, kwargs, {}, return_args=False).value

@@ -19,6 +19,8 @@ answers this process sends, which the grader decodes and validates itself.
 from __future__ import annotations
 
 import builtins
+import functools
+import importlib
 import io
 import linecache
 import os
@@ -229,9 +231,27 @@ class Worker:
         stub.__name__ = stub.__qualname__ = name
         return stub
 
+    def _harness(self, name: str):
+        """``module:function`` names a function of a module the assignment ships to
+        students (public scaffolding, no answers).  It is called with the notebook's
+        namespace first, so it can build objects that cannot cross the process
+        boundary (a torch model), call student functions on them, and return plain data.
+        """
+        module_name, _, func_name = name.partition(":")
+        if not (module_name.isidentifier() and func_name.isidentifier()):
+            return _MISSING
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return _MISSING
+        func = getattr(module, func_name, _MISSING)
+        if func is _MISSING or not callable(func):
+            return _MISSING
+        return functools.partial(func, self.g)
+
     def call(self, msg: dict) -> None:
         call_id, name = msg.get("id"), msg["func"]
-        func = self.g.get(name, _MISSING)
+        func = self._harness(name) if ":" in name else self.g.get(name, _MISSING)
         if func is _MISSING or not callable(func):
             self.chan.send({"op": "error", "id": call_id, "kind": "missing", "type": "NameError",
                             "message": f"{name} is not defined in the notebook", "traceback": ""})

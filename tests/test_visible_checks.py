@@ -353,7 +353,9 @@ def test_the_failure_message_shows_input_expected_and_got(monkeypatch):
 CORPUS = Path(__file__).resolve().parent / "corpus" / "cnn_step_by_step"
 HELPERS = ["zero_pad", "conv_single_step", "conv_forward", "create_mask_from_window", "distribute_value"]
 #: wrong corpus submissions that only the hidden tests are expected to catch (none so far)
-NOT_CAUGHT_BY_VISIBLE_CHECKS: set[str] = set()
+# Mistakes that only the grader can see: the values are right, the rules are broken
+# (forbidden modules are found by the engine's static policy check, not by running code).
+NOT_CAUGHT_BY_VISIBLE_CHECKS: set[str] = {"conv_forward_uses_torch"}
 
 
 def corpus(kind):

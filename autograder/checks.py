@@ -40,6 +40,8 @@ from typing import Any, Callable, Iterable, Mapping, NoReturn, Sequence
 import numpy as np
 
 from .codec import Unsupported
+from .describe import (FULL_ARRAY_SIZE, FULL_ARRAY_SIZE_ND, MAX_INPUT_BLOCK, array_block, short_number,
+                       describe, describe_inputs, format_value)
 from .messages import Bi, Text, bi, both, pick, say
 
 __all__ = [
@@ -50,10 +52,6 @@ __all__ = [
 ]
 
 MAX_MESSAGE = 1900          # the runner keeps 2000 characters per test
-MAX_INPUT_BLOCK = 900       # characters of the "Input:" block
-MAX_VALUE_CHARS = 300       # one formatted value
-FULL_ARRAY_SIZE = 30        # arrays up to this many elements are shown in full
-FULL_ARRAY_SIZE_ND = 12     # ... if they have more than two dimensions
 
 
 # --------------------------------------------------------------------------- failure
@@ -162,155 +160,6 @@ def check(condition: bool, en: str, ko: str, *, inputs: Mapping[str, Any] | None
     """``fail(en, ko, ...)`` unless ``condition``."""
     if not condition:
         fail(en, ko, inputs=inputs, got=got, hints=hints)
-
-
-# --------------------------------------------------------------------------- formatting
-def _num(x) -> str:
-    """A number, short: 6 significant digits for floats."""
-    try:
-        if isinstance(x, (bool, np.bool_)):
-            return str(bool(x))
-        if isinstance(x, (int, np.integer)):
-            return str(int(x))
-        xf = float(x)
-        if math.isnan(xf) or math.isinf(xf):
-            return str(xf)
-        text = f"{xf:.6g}"
-        if not any(ch in text for ch in ".e"):
-            text += ".0"          # keep a float recognisable as a float: 5.0, not 5
-        return text
-    except Exception:
-        return "?"
-
-
-def _truncate(text: str, limit: int = MAX_VALUE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 5] + " ...]"
-
-
-def _array_text(arr: np.ndarray) -> str:
-    try:
-        text = np.array2string(arr, precision=6, separator=", ", threshold=FULL_ARRAY_SIZE,
-                               max_line_width=100, suppress_small=False)
-    except Exception:
-        text = "<array>"
-    return _truncate(text)
-
-
-def _block(key: str, arr: np.ndarray, lang: str) -> str:
-    """"Expected: <kind>" followed by the small array, indented, without blank lines."""
-    head = say(key, lang, value=say("d_array", lang, shape=tuple(arr.shape), dtype=str(arr.dtype)))
-    if arr.ndim <= 1:
-        return f"{head} {_array_text(arr)}"
-    if arr.size > FULL_ARRAY_SIZE_ND:
-        return head
-    body = [line for line in _array_text(arr).splitlines() if line.strip()]
-    return "\n".join([head + ":"] + ["    " + line for line in body])
-
-
-def _summary(arr: np.ndarray, lang: str) -> str:
-    shape, dtype = tuple(arr.shape), str(arr.dtype)
-    if arr.size == 0:
-        return say("d_empty", lang, shape=shape, dtype=dtype)
-    if arr.dtype.kind not in "biuf":
-        return say("d_array", lang, shape=shape, dtype=dtype)
-    a = arr.astype(np.float64)
-    with np.errstate(all="ignore"):
-        return say("d_summary", lang, shape=shape, dtype=dtype, min=_num(np.nanmin(a)) if not np.isnan(a).all() else "nan",
-                   max=_num(np.nanmax(a)) if not np.isnan(a).all() else "nan", mean=_num(np.mean(a)))
-
-
-def format_value(v: Any, lang: str = "en") -> str:
-    """A student or expected value as shown in messages (truncated)."""
-    if v is None:
-        return say("d_none", lang)
-    if isinstance(v, Unsupported):
-        return say("d_unsupported", lang, type=v.type_name)
-    if type(v) is np.ndarray:
-        if v.size <= (FULL_ARRAY_SIZE if v.ndim <= 2 else FULL_ARRAY_SIZE_ND):
-            return _truncate(f"{_array_text(v)}  ({say('d_array', lang, shape=tuple(v.shape), dtype=str(v.dtype))})")
-        return _summary(v, lang)
-    if type(v) in (bool, int, float):
-        return _num(v)
-    if type(v) is str:
-        return _truncate(repr(v), 120)
-    if isinstance(v, (np.number, np.bool_)):
-        return f"{_num(v)} ({_type_label(v)})"
-    if type(v) in (tuple, list, dict):
-        try:
-            return _truncate(repr(_plain(v)))
-        except Exception:
-            return describe(v, lang)
-    return describe(v, lang)
-
-
-def _plain(v):
-    """repr-friendly copy of a container (arrays summarised)."""
-    if type(v) is np.ndarray:
-        return _Raw(_array_text(v) if v.size <= 8 else f"<array {tuple(v.shape)} {v.dtype}>")
-    if isinstance(v, Unsupported):
-        return _Raw(f"<{v.type_name}>")
-    if type(v) is tuple:
-        return tuple(_plain(x) for x in v)
-    if type(v) is list:
-        return [_plain(x) for x in v]
-    if type(v) is dict:
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (np.number, np.bool_)):
-        return _Raw(_num(v))
-    return v
-
-
-class _Raw:
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _type_label(v) -> str:
-    t = type(v)
-    if t.__module__ == "numpy":
-        return f"numpy.{t.__name__}"
-    return t.__name__
-
-
-def describe(v: Any, lang: str = "en") -> str:
-    """A short description of a value's kind (type, shape, dtype), no contents."""
-    if v is None:
-        return say("d_none", lang)
-    if isinstance(v, Unsupported):
-        return say("d_unsupported", lang, type=v.type_name)
-    if type(v) is np.ndarray:
-        return say("d_array", lang, shape=tuple(v.shape), dtype=str(v.dtype))
-    if type(v) is tuple:
-        return say("d_tuple", lang, n=len(v))
-    if type(v) is list:
-        return say("d_list", lang, n=len(v))
-    if type(v) is dict:
-        return say("d_dict", lang, keys=_truncate(repr(sorted(map(str, v)))[:200], 120))
-    if isinstance(v, (bool, int, float, np.number, np.bool_)):
-        return say("d_scalar", lang, type=_type_label(v), value=_num(v))
-    return say("d_other", lang, type=_type_label(v))
-
-
-def describe_inputs(inputs: Mapping[str, Any], lang: str = "en") -> str:
-    """The "Input:" block: one line per argument, small arrays in full."""
-    lines = [say("input", lang)]
-    for name, value in inputs.items():
-        if type(value) is np.ndarray:
-            if value.size <= (FULL_ARRAY_SIZE if value.ndim <= 2 else FULL_ARRAY_SIZE_ND):
-                body = _array_text(value)
-                head = f"  {name}: {say('d_array', lang, shape=tuple(value.shape), dtype=str(value.dtype))} ="
-                lines.append(head)
-                lines.extend("    " + line for line in body.splitlines() if line.strip())
-            else:
-                lines.append(f"  {name}: {_summary(value, lang)}")
-        elif type(value) in (bool, int, float):
-            lines.append(f"  {name} = {_num(value)}")
-        else:
-            lines.append(f"  {name} = {format_value(value, lang)}")
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -448,7 +297,7 @@ def expect_close(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, An
         if not (abs(g - e) <= atol + rtol * abs(e)) or math.isnan(g):
             err = abs(g - e)
             _raise(both("wrong_value", what=w),
-                   [both("scalar_wrong", expected=_num(e), got=_num(g), err=_num(err),
+                   [both("scalar_wrong", expected=short_number(e), got=short_number(g), err=short_number(err),
                          allowed=atol + rtol * abs(e))],
                    inputs=inputs, got=got, hints=hints)
         return got
@@ -473,15 +322,15 @@ def expect_close(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, An
     bad = np.argwhere(~ok)
     first = tuple(int(i) for i in bad[0])
     if exp.size <= (FULL_ARRAY_SIZE if exp.ndim <= 2 else FULL_ARRAY_SIZE_ND):
-        details.append(Bi(_block("expected", exp, "en"), _block("expected", exp, "ko")))
-        details.append(Bi(_block("got", got, "en"), _block("got", got, "ko")))
-    details.append(both("first_wrong", index=first, expected=_num(e[first]), got=_num(g[first])))
+        details.append(Bi(array_block("expected", exp, "en"), array_block("expected", exp, "ko")))
+        details.append(Bi(array_block("got", got, "en"), array_block("got", got, "ko")))
+    details.append(both("first_wrong", index=first, expected=short_number(e[first]), got=short_number(g[first])))
     nan_count = int(np.isnan(g).sum())
     if nan_count:
         nan_at = tuple(int(i) for i in np.argwhere(np.isnan(g))[0])
         details.append(both("has_nan", count=nan_count, index=nan_at))
     finite = diff[~ok & np.isfinite(diff)]
-    err = _num(finite.max()) if finite.size else "nan"
+    err = short_number(finite.max()) if finite.size else "nan"
     if atol == 0 and rtol == 0:
         details.append(both("n_wrong_exact", bad=len(bad), total=exp.size, err=err))
     else:
@@ -581,7 +430,7 @@ def expect_unchanged(before: Any, after: Any, name: str, *, func: str = "your fu
             changed = np.argwhere(~((before == after) | (np.isnan(before.astype(float)) & np.isnan(after.astype(float)))))
         if len(changed):
             idx = tuple(int(i) for i in changed[0])
-            details.append(both("changed_at", index=idx, before=_num(before[idx]), after=_num(after[idx])))
+            details.append(both("changed_at", index=idx, before=short_number(before[idx]), after=short_number(after[idx])))
     if not details:
         details.append(Bi(say("changed_value", "en", before=format_value(before, "en"), after=format_value(after, "en")),
                           say("changed_value", "ko", before=format_value(before, "ko"), after=format_value(after, "ko"))))

@@ -14,6 +14,7 @@ from .config import Assignment
 from .notebook import CodeCell, load_submission
 from .policy import forbidden_uses
 from .results import GradeResult
+from .sandbox import probe
 from .session import Limits, StudentError, WorkerSession
 from .texts import say
 
@@ -63,6 +64,15 @@ def without_top_level_calls(sources: list[str]) -> list[str]:
     return kept
 
 
+def protect_instructor_files(assignment: Assignment) -> None:
+    """At plain L1 the worker shares our file system under another uid: make sure
+    that uid cannot enter the folders holding hidden tests and solutions.
+    (Under L2 they are simply not mounted; under L0 the worker is us anyway.)"""
+    for folder in (assignment.source_dir, assignment.course_root / "solutions" / assignment.name):
+        if folder.is_dir() and folder.stat().st_mode & 0o005:
+            folder.chmod(folder.stat().st_mode & ~0o007)
+
+
 def is_visible_check(cell: CodeCell) -> bool:
     """An nbgrader autograder-test cell: the student's visible checks."""
     meta = cell.metadata.get("nbgrader") or {}
@@ -78,6 +88,8 @@ def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, not
     run again without the top-level statements that call notebook functions.
     """
     shipped = assignment.release_dir if assignment.release_dir.is_dir() else None
+    if (level or probe()) == "L1":
+        protect_instructor_files(assignment)
     sources = [c.source if visible_only or not is_visible_check(c) else "" for c in cells]
     limits = _session_limits(assignment)
     for attempt in range(2):

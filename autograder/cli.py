@@ -1,4 +1,4 @@
-"""Command line: ``autograder grade|check|release``.
+"""Command line: ``autograder grade|check|release|batch|demo``.
 
 Exit status 0 whenever grading completed, whatever the score; 2 when the grader
 itself could not run (bad arguments, unknown assignment, unreadable notebook,
@@ -44,13 +44,51 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(grade)
     check = sub.add_parser("check", help="run only the visible checks of a notebook (student side)")
     _add_common(check)
-    demo = sub.add_parser("demo", help="release, grade a demo class and print the grade table")
+    demo = sub.add_parser("demo", help="run the whole nbgrader course cycle on a demo class and print the grades")
     demo.add_argument("--keep", help="write everything to this folder instead of a temporary one")
     demo.add_argument("--lang", choices=["ko", "en"])
+    demo.add_argument("-j", "--jobs", type=_positive_int, help="parallel graders (default: number of cores)")
+    batch = sub.add_parser("batch", help="grade every submission in parallel, record them with nbgrader, "
+                                         "write feedback and a grade CSV")
+    batch.add_argument("assignment", help="assignment name from grading.yml")
+    batch.add_argument("--course", default=".", help="the nbgrader course directory (default: .)")
+    batch.add_argument("--from", dest="source", help="a folder of notebooks (<student>.ipynb or <student>/*.ipynb) "
+                                                     "or an LMS archive for nbgrader zip_collect "
+                                                     "(default: the course's submitted/ folder)")
+    batch.add_argument("-j", "--jobs", type=_positive_int, help="parallel graders (default: number of cores)")
+    batch.add_argument("--timeout", type=_positive_float, help="wall-clock limit per submission in seconds "
+                                                     "(default: grading.yml submission_timeout_s + 60)")
+    batch.add_argument("--force", action="store_true", help="grade again even what is up to date")
+    batch.add_argument("--lang", choices=["ko", "en"], help="feedback language (default: grading.yml)")
+    batch.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level")
+    batch.add_argument("--csv", help="grade CSV (default: results/<assignment>/grades.csv)")
+    batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
+    batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
+                                         "(default: FileNameCollectorPlugin.named_regexp of nbgrader_config.py)")
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _grade(args, visible_only: bool) -> int:
@@ -87,10 +125,32 @@ def _demo(args) -> int:
     from .demo import run_demo
     from .grader import GraderError
     from .release import ReleaseError
+    from .batch import BatchError
     try:
-        run_demo(Path.cwd(), keep=Path(args.keep) if args.keep else None, lang=args.lang)
-    except (ConfigError, ReleaseError, GraderError, NotebookError, OSError) as exc:
+        run_demo(Path.cwd(), keep=Path(args.keep) if args.keep else None, lang=args.lang, jobs=args.jobs)
+    except (ConfigError, ReleaseError, GraderError, NotebookError, BatchError, OSError) as exc:
         return _fail(str(exc))
+    return EXIT_OK
+
+
+def _batch(args) -> int:
+    from .batch import BatchError, format_table, run_batch
+    try:
+        report = run_batch(Path(args.course), args.assignment, source=args.source, jobs=args.jobs,
+                           timeout=args.timeout, force=args.force, lang=args.lang, level=args.sandbox,
+                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern)
+    except (ConfigError, BatchError, OSError) as exc:
+        return _fail(str(exc))
+    print()
+    print(format_table(report.rows, report.questions))
+    print(f"\ngrades: {report.csv_path}")
+    if report.feedback:
+        print(f"feedback pages: {len(report.feedback)} under "
+              f"{Path(next(iter(report.feedback.values()))).parents[2]}/<student>/{report.assignment}/")
+    print(f"{report.graded} graded, {report.skipped} up to date, {report.timeouts} over the time limit, "
+          f"{report.seconds:.1f} s")
+    if report.errors:
+        return _fail(f"{len(report.errors)} submission(s) could not be graded: " + "; ".join(report.errors)[:500])
     return EXIT_OK
 
 
@@ -98,8 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "release":
         return _release(args)
-    if args.command == "demo":
-        return _demo(args)
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "batch":
+            return _batch(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted; results graded so far are kept and a re-run resumes")
     try:
         return _grade(args, visible_only=args.command == "check")
     except KeyboardInterrupt:

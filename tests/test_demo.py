@@ -1,0 +1,101 @@
+"""`autograder demo` (`make demo`): the whole course cycle on the demo class, as the README promises.
+
+Run exactly as a user would, with a private HOME and TMPDIR so we can check that
+nothing is left outside the folder the demo was told to keep.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ASSIGNMENT, ROOT, tool_env
+from autograder.config import get_assignment
+
+NB = f"{ASSIGNMENT}.ipynb"
+POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
+CLASS = yaml.safe_load((ROOT / "demo" / "class.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    home, tmpdir, keep = tmp / "home", tmp / "tmpdir", tmp / "kept"
+    home.mkdir()
+    tmpdir.mkdir()
+    env = tool_env(home)
+    env["TMPDIR"] = str(tmpdir)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "demo", "--keep", str(keep), "--lang", "en"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    with open(keep / "course" / "results" / ASSIGNMENT / "grades.csv", newline="") as handle:
+        table = {r["student_id"]: r for r in csv.DictReader(handle)}
+    return {"proc": proc, "home": home, "tmpdir": tmpdir, "keep": keep, "table": table}
+
+
+def test_demo_grades_the_whole_class_and_nbgrader_agrees(demo):
+    out = demo["proc"].stdout
+    ids = [s["id"] for s in CLASS["students"]]
+    assert sorted(demo["table"]) == sorted(ids)
+    for step in ("release_assignment", "fetch_assignment", "submit", "collect", "autograde",
+                 "generate_feedback", "release_feedback", "export"):
+        assert step in out, step
+    assert "same totals as the engine for every student" in out
+    received = re.search(r"(\d+) of (\d+) students received their feedback page", out)
+    assert received and received.group(1) == received.group(2) == str(len(ids))
+    for student in ids:                                   # the grade table lists every student
+        assert re.search(rf"^{student}\s", out, re.M), student
+
+
+def test_demo_class_gets_the_expected_grades(demo):
+    table = demo["table"]
+    total = {sid: float(row["total"]) for sid, row in table.items()}
+    assert total["s01_reference"] == POLICY.max_score
+    assert total["s02_untouched"] == 0
+    assert total["s07_empty"] == 0 and "unreadable" in table["s07_empty"]["notes"]
+    assert total["s05_vectorised"] == POLICY.max_score and "renamed" in table["s05_vectorised"]["notes"]
+    assert "locked_edited" in table["s04_bias_inside"]["notes"] and "cells_deleted" in table["s04_bias_inside"]["notes"]
+    attacker = table["s06_attacker"]
+    assert float(attacker["zero_pad"]) == 0 and float(attacker["pool_forward"]) == 0
+    assert total["s06_attacker"] == POLICY.max_score - 5 - 15   # the attack costs only the attacked questions
+    assert all(row["status"] == "graded" for row in table.values())
+
+
+def test_demo_grades_equal_grading_each_submission_alone(demo):
+    """What each student submitted last, graded by `autograder grade` on its own."""
+    picks = {"s03_no_stride": NB, "s08_twice": NB, "s05_vectorised": "my_cnn_final.ipynb"}
+
+    def alone(item):
+        student, name = item
+        notebook = demo["keep"] / "home" / student / ASSIGNMENT / name
+        out = demo["keep"].parent / f"{student}.alone.json"
+        proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment",
+                               ASSIGNMENT, "--format", "json", "--out", str(out), "--lang", "en"],
+                              cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        return student, json.loads(out.read_text())
+    with ThreadPoolExecutor(2) as pool:
+        for student, result in pool.map(alone, picks.items()):
+            row = demo["table"][student]
+            assert float(row["total"]) == pytest.approx(result["score"], abs=1e-3), student
+            for question in result["questions"]:
+                assert float(row[question["name"]]) == pytest.approx(question["score"], abs=1e-3)
+
+
+def test_demo_prints_feedback_pages_that_exist(demo):
+    pages = re.findall(r"^\s+(/\S+\.html)$", demo["proc"].stdout, re.M)
+    assert pages and all(Path(p).is_file() for p in pages)
+    for student in demo["table"]:
+        assert (demo["keep"] / "course" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+
+
+def test_demo_leaves_nothing_outside_its_folder(demo):
+    assert list(demo["home"].iterdir()) == []
+    assert list(demo["tmpdir"].iterdir()) == []

@@ -22,8 +22,10 @@ demo: setup
 test: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
+ASSIGNMENTS ?= cnn_step_by_step transfer_learning
+
 release: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder release cnn_step_by_step
+	for a in $(ASSIGNMENTS); do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder release $$a || exit 1; done
 
 clean:
 	rm -rf $(VENV) gradebook.db .pytest_cache

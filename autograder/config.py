@@ -44,6 +44,9 @@ class Question(_Strict):
     points: float = Field(gt=0)
     tests: list[str] = Field(min_length=1)
     helpers: list[str] = []
+    #: Free-form values the question's hidden tests read through the ``settings``
+    #: fixture (e.g. an accuracy threshold), so that policy stays in grading.yml.
+    settings: dict[str, bool | int | float | str] = {}
 
 
 class _AssignmentFields(_Strict):

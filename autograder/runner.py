@@ -221,6 +221,11 @@ class GradingPlugin:
         return self.assignment.tolerance
 
     @pytest.fixture
+    def settings(self, request) -> dict:
+        """The question's ``settings`` from grading.yml (a copy)."""
+        return dict(self.assignment.question(self._question(request)).settings)
+
+    @pytest.fixture
     def rng(self, request):
         digest = hashlib.sha256(request.node.nodeid.split("::", 1)[-1].encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "little"))

@@ -8,6 +8,9 @@ one graded function, with a header::
     # why: <the mistake, or the style of the right solution>
     def conv_forward(...): ...
 
+(optionally ``# defines: NAME`` when the cell defines something other than a
+function named after the question, e.g. a settings dictionary ``NAME = {...}``).
+
 A submission notebook is the source notebook with that question's solution
 cell replaced by the variant.  To keep the suite fast, variants of
 *different* questions are packed into the same notebook (at most one variant
@@ -63,7 +66,7 @@ class Variant:
 
 def _parse(path: Path) -> Variant:
     text = path.read_text(encoding="utf-8")
-    meta = dict(re.findall(r"^# (question|expect|why): *(.*?) *$", text, re.M))
+    meta = dict(re.findall(r"^# (question|expect|why|defines): *(.*?) *$", text, re.M))
     missing = {"question", "expect", "why"} - set(meta)
     if missing:
         raise ValueError(f"{path}: header lacks {sorted(missing)}")
@@ -71,8 +74,9 @@ def _parse(path: Path) -> Variant:
     allowed = {"right": {"full"}, "wrong": {"partial", "zero"}}[kind]
     if meta["expect"] not in allowed:
         raise ValueError(f"{path}: '# expect: {meta['expect']}' is not allowed in {kind}/ (use {sorted(allowed)})")
-    if not re.search(rf"^def {re.escape(meta['question'])}\(", text, re.M):
-        raise ValueError(f"{path}: no 'def {meta['question']}(' at the top level")
+    name = re.escape(meta.get("defines") or meta["question"])
+    if not re.search(rf"^(def {name}\(|{name} *=)", text, re.M):
+        raise ValueError(f"{path}: no 'def {meta['question']}(' (or '# defines:' assignment) at the top level")
     return Variant(path, meta["question"], meta["expect"], meta["why"], text)
 
 
@@ -100,8 +104,8 @@ def _pack(variants: list[Variant]) -> list[dict[str, Variant]]:
 BINS = _pack(VARIANTS)
 
 
-def _build_notebook(variants: dict[str, Variant], path: Path) -> None:
-    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+def _build_notebook(variants: dict[str, Variant], path: Path, source: Path = SOURCE_NOTEBOOK) -> None:
+    nb = nbformat.read(source, as_version=4)
     replaced = set()
     for cell in nb.cells:
         grade_id = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
@@ -110,12 +114,12 @@ def _build_notebook(variants: dict[str, Variant], path: Path) -> None:
             cell.outputs = []
             replaced.add(grade_id)
     missing = set(variants) - replaced
-    assert not missing, f"no solution cell with grade_id {sorted(missing)} in {SOURCE_NOTEBOOK}"
+    assert not missing, f"no solution cell with grade_id {sorted(missing)} in {source}"
     nbformat.write(nb, path)
 
 
-def _grade(notebook: Path, out: Path) -> dict:
-    cmd = [sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", ASSIGNMENT,
+def _grade(notebook: Path, out: Path, assignment: str = ASSIGNMENT) -> dict:
+    cmd = [sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", assignment,
            "--format", "json", "--out", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     if not out.is_file():

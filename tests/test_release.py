@@ -19,20 +19,25 @@ def _sources(path):
     return [(c.cell_type, c.source) for c in nb.cells]
 
 
-@pytest.fixture(scope="module")
-def fresh_release(tmp_path_factory):
-    """Run the real release step on a copy of the course and return its root."""
+def release_copy(parent, assignment: str = ASSIGNMENT):
+    """Run the real release step of ``assignment`` on a copy of the course in ``parent``; return its root."""
     import shutil
-    dest = tmp_path_factory.mktemp("release") / "course"
+    dest = parent / "course"
     dest.mkdir()
     shutil.copytree(ROOT / "source", dest / "source", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("grading.yml", "nbgrader_config.py"):
         shutil.copy2(ROOT / name, dest / name)
-    proc = subprocess.run([sys.executable, "-m", "autograder", "release", ASSIGNMENT,
+    proc = subprocess.run([sys.executable, "-m", "autograder", "release", assignment,
                            "--config", str(dest / "grading.yml")],
                           cwd=dest, env=tool_env(dest / "home"), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return dest
+
+
+@pytest.fixture(scope="module")
+def fresh_release(tmp_path_factory):
+    """Run the real release step on a copy of the course and return its root."""
+    return release_copy(tmp_path_factory.mktemp("release"))
 
 
 def test_committed_release_is_in_sync_with_source(fresh_release):

@@ -1,0 +1,5 @@
+# question: count_trainable_parameters
+# expect: partial
+# why: returns a tensor, not an int
+def count_trainable_parameters(model):
+    return torch.tensor([p.numel() for p in model.parameters() if p.requires_grad]).sum()

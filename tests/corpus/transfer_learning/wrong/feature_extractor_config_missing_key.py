@@ -1,0 +1,5 @@
+# question: feature_extractor_config
+# defines: FEATURE_EXTRACTOR_CONFIG
+# expect: zero
+# why: batch_size missing
+FEATURE_EXTRACTOR_CONFIG = {"lr": 0.01, "epochs": 30}

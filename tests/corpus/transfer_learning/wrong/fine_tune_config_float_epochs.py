@@ -1,0 +1,5 @@
+# question: fine_tune_config
+# defines: FINE_TUNE_CONFIG
+# expect: zero
+# why: epochs given as a float
+FINE_TUNE_CONFIG = {"lr": 0.001, "epochs": 20.0, "batch_size": 10}

@@ -1,0 +1,5 @@
+# question: fine_tune_config
+# defines: FINE_TUNE_CONFIG
+# expect: partial
+# why: fine-tunes with a large learning rate and destroys the pretrained features
+FINE_TUNE_CONFIG = {"lr": 0.3, "epochs": 20, "batch_size": 10}

@@ -1,0 +1,5 @@
+# question: make_optimizer
+# expect: partial
+# why: only the classifier's parameters: misses the unfrozen block when fine-tuning
+def make_optimizer(model, lr):
+    return torch.optim.Adam(model.classifier.parameters(), lr=lr)

@@ -1,0 +1,6 @@
+# question: replace_classifier
+# expect: partial
+# why: hard-codes in_features = 128 (wrong for other backbones)
+def replace_classifier(model, num_classes):
+    model.classifier = nn.Linear(128, num_classes)
+    return model

@@ -1,0 +1,7 @@
+# question: unfreeze_last_block
+# expect: partial
+# why: unfreezes every parameter of the model, classifier included
+def unfreeze_last_block(model):
+    for param in model.parameters():
+        param.requires_grad = True
+    return model

@@ -526,7 +526,8 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
 def _as_grade_result(data: dict):
     from .results import GradeResult, QuestionResult, TestResult
     questions = [QuestionResult(q["name"], q["score"], q["max_score"],
-                                [TestResult(**{k: t[k] for k in ("name", "score", "max_score", "status", "output")})
+                                [TestResult(**{k: t[k] for k in ("name", "score", "max_score", "status", "output")},
+                                            id=t.get("id", ""))
                                  for t in q.get("tests", [])], q.get("summary", ""))
                  for q in data["questions"]]
     return GradeResult(assignment=data["assignment"], score=data["score"], max_score=data["max_score"],

@@ -15,6 +15,7 @@ class TestResult:
     max_score: float
     status: str            # passed | failed | error (error = the grader could not run it)
     output: str = ""       # student-facing explanation, already in the report language
+    id: str = ""           # the hidden test's function name: stable across languages and title edits
 
 
 @dataclass

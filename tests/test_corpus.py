@@ -9,7 +9,10 @@ one graded function, with a header::
     def conv_forward(...): ...
 
 (optionally ``# defines: NAME`` when the cell defines something other than a
-function named after the question, e.g. a settings dictionary ``NAME = {...}``).
+function named after the question, e.g. a settings dictionary ``NAME = {...}``,
+and ``# fails: test_a, test_b`` for a wrong variant: exactly these hidden tests
+of its question fail, by function name; this pins one mistake to the tests
+that explain it instead of every test that happens to see a consequence).
 
 A submission notebook is the source notebook with that question's solution
 cell replaced by the variant.  To keep the suite fast, variants of
@@ -58,6 +61,7 @@ class Variant:
     expect: str        # full | partial | zero
     why: str
     source: str
+    fails: tuple[str, ...] = ()    # hidden test ids that must fail (all others of the question pass)
 
     @property
     def label(self) -> str:
@@ -66,7 +70,7 @@ class Variant:
 
 def _parse(path: Path) -> Variant:
     text = path.read_text(encoding="utf-8")
-    meta = dict(re.findall(r"^# (question|expect|why|defines): *(.*?) *$", text, re.M))
+    meta = dict(re.findall(r"^# (question|expect|why|defines|fails): *(.*?) *$", text, re.M))
     missing = {"question", "expect", "why"} - set(meta)
     if missing:
         raise ValueError(f"{path}: header lacks {sorted(missing)}")
@@ -77,7 +81,10 @@ def _parse(path: Path) -> Variant:
     name = re.escape(meta.get("defines") or meta["question"])
     if not re.search(rf"^(def {name}\(|{name} *=)", text, re.M):
         raise ValueError(f"{path}: no 'def {meta['question']}(' (or '# defines:' assignment) at the top level")
-    return Variant(path, meta["question"], meta["expect"], meta["why"], text)
+    fails = tuple(sorted(t.strip() for t in meta.get("fails", "").split(",") if t.strip()))
+    if fails and kind != "wrong":
+        raise ValueError(f"{path}: '# fails:' is for wrong variants only")
+    return Variant(path, meta["question"], meta["expect"], meta["why"], text, fails)
 
 
 def _variants() -> list[Variant]:
@@ -153,7 +160,7 @@ def _describe(q: dict) -> str:
     lines = [f"  {q['name']}: {q['score']}/{q['max_score']}"]
     for t in q["tests"]:
         if t["status"] != "passed":
-            lines.append(f"    [{t['status']}] {t['name']}: {t['output'][:400]}")
+            lines.append(f"    [{t['status']}] {t.get('id', '?')} / {t['name']}: {t['output'][:400]}")
     return "\n".join(lines)
 
 
@@ -180,8 +187,12 @@ def test_variant(graded, variant):
     result = graded[i]
     assert "__error__" not in result, (
         f"{variant.label}: grading submission_{i:02d} ({_notebook_desc(i)}) failed:\n{result.get('__error__')}")
-    q = _question(result, variant.question)
-    where = f"{variant.label} ({variant.why}) in submission_{i:02d}"
+    check_expectation(variant, _question(result, variant.question), f"{variant.label} ({variant.why}) in "
+                      f"submission_{i:02d}")
+
+
+def check_expectation(variant: Variant, q: dict, where: str) -> None:
+    """The graded question ``q`` of a variant's notebook is what its header promises."""
     errors = [t for t in q["tests"] if t["status"] == "error"]
     assert not errors, f"{where}: hidden tests ended in a grader error:\n{_describe(q)}"
     if variant.expect == "full":
@@ -191,6 +202,10 @@ def test_variant(graded, variant):
     else:
         assert q["score"] < q["max_score"] - EPS, f"{where}: a wrong variant got full marks:\n{_describe(q)}"
         assert q["score"] > EPS, f"{where}: expected partial credit, got zero:\n{_describe(q)}"
+    if variant.fails:
+        failed = tuple(sorted(t["id"] for t in q["tests"] if t["status"] != "passed"))
+        assert failed == variant.fails, f"{where}: expected exactly {list(variant.fails)} to fail, " \
+                                        f"failed {list(failed)}:\n{_describe(q)}"
 
 
 _LEAKS = ("def test_", "_cases", "hidden_tests", "import pytest", "autograder/checks", "Traceback (most recent")

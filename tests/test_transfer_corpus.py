@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from test_corpus import EPS, _LEAKS, _describe, _grade, _pack, _parse, _question
+from test_corpus import EPS, _LEAKS, _describe, _grade, _pack, _parse, _question, check_expectation
 from test_transfer_support import CORPUS, GRADED, NAME, RELEASE_DIR, SOLUTION_DIR, SOURCE_NOTEBOOK
 
 import test_corpus
@@ -89,15 +89,8 @@ def test_released_stubs_score_zero_with_a_clear_message(graded):
 def test_variant(graded, variant):
     i = _bin_of(variant)
     result = _ok(graded[i], f"submission_{i:02d}")
-    q = _question(result, variant.question)
-    where = f"{variant.label} ({variant.why}) in submission_{i:02d}"
-    assert not [t for t in q["tests"] if t["status"] == "error"], f"{where}: grader error:\n{_describe(q)}"
-    if variant.expect == "full":
-        assert q["score"] >= q["max_score"] - EPS, f"{where}: a right variant lost points:\n{_describe(q)}"
-    elif variant.expect == "zero":
-        assert q["score"] <= EPS, f"{where}: expected zero points:\n{_describe(q)}"
-    else:
-        assert EPS < q["score"] < q["max_score"] - EPS, f"{where}: expected partial credit:\n{_describe(q)}"
+    check_expectation(variant, _question(result, variant.question),
+                      f"{variant.label} ({variant.why}) in submission_{i:02d}")
 
 
 @pytest.mark.parametrize("index", range(len(BINS)), ids=[f"submission_{i:02d}" for i in range(len(BINS))])

@@ -79,7 +79,14 @@ def test_pretrained_five(student):
 def test_fresh_head(student):
     start = C.flags(C.tl_model.CHANNELS, features=False, classifier=False)
     reply, model = _run(student, dict(C.PRETRAINED, trainable=start), 5)
-    _check_head(reply, model, 128, 5, "everything frozen before, num_classes=5", "모두 동결된 상태, num_classes=5")
+    # Freshness only (new values, trainable): the head's type and shape are the other tests' business.
+    head = [n for n in model["trainable"] if C.block_of(n) is None]
+    frozen = [n for n in head if not model["trainable"][n]]
+    check(head and not frozen,
+          f"Everything was frozen before the call, and the new classifier is frozen too ({C.names_list(frozen)}): "
+          f"a freshly created nn.Linear is trainable; do not re-use the old layer.",
+          f"호출 전에 모두 동결되어 있었는데 새 분류기도 동결되어 있습니다({C.names_list(frozen)}). "
+          f"새로 만든 nn.Linear는 훈련 가능합니다. 이전 층을 다시 쓰지 마세요.")
     old = C.pretrained_state()
     state = model.get("state") or {}
     check(not C.tensors_equal(old["classifier.weight"], state.get("classifier.weight")),

@@ -159,11 +159,16 @@ def test_training_mode(student, ref):
           f"평가 모드였습니다). 처음에 model.train()을 호출하세요. 드롭아웃과 배치 정규화는 훈련 때 다르게 동작합니다.")
 
 
+# The averaging test trains with lr 0: the parameters stay put, so the batch losses do not depend on
+# zero_grad or step, and a mistake there (caught by the tests above) does not also fail this test.
+MEAN_LOSS_LR = 0.0
+
+
 def _loss_hints(value, x, y, batch_size, reference_value, ref, model_spec, optimized):
     """Recognise the mean of batch means, the sum, the last batch."""
     model = C.build(model_spec)
     parameters = dict(model.named_parameters())
-    optimizer = torch.optim.SGD([parameters[n] for n in optimized], lr=0.1)
+    optimizer = torch.optim.SGD([parameters[n] for n in optimized], lr=MEAN_LOSS_LR)
     batch_losses, sizes = [], []
     for xb, yb in C.tl_data.make_loader(x, y, batch_size):
         optimizer.zero_grad()
@@ -189,7 +194,7 @@ def _loss_hints(value, x, y, batch_size, reference_value, ref, model_spec, optim
 @pytest.mark.weight(2)
 def test_mean_loss(student, ref):
     model_spec, x, y, optimized = _setup(10, seed=4)
-    reply, _, expected = _run(student, ref, model_spec, x, y, 4, 0.1, optimized)
+    reply, _, expected = _run(student, ref, model_spec, x, y, 4, MEAN_LOSS_LR, optimized)
     value = C.as_number(C.returned_value(reply))
     if value is None or not abs(value - expected) <= 1e-4 * max(1.0, abs(expected)):
         got_en, got_ko = C.describe_return(reply)

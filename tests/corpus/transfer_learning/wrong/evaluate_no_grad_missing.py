@@ -1,6 +1,7 @@
 # question: evaluate
 # expect: partial
 # why: builds the autograd graph (no torch.no_grad())
+# fails: test_no_grad
 def evaluate(model, loader):
     model.eval()
     correct, n = 0, 0

@@ -1,6 +1,7 @@
 # question: evaluate
 # expect: partial
 # why: accuracy in percent
+# fails: test_accuracy, test_returns_float, test_uneven_batches
 def evaluate(model, loader):
     model.eval()
     correct, n = 0, 0

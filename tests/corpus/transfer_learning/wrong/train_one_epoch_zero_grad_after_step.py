@@ -1,6 +1,7 @@
 # question: train_one_epoch
 # expect: partial
 # why: zero_grad after the step: the first batch uses leftover gradients
+# fails: test_stale_gradients
 def train_one_epoch(model, loader, optimizer, loss_fn):
     model.train()
     total, n = 0.0, 0

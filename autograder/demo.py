@@ -52,12 +52,17 @@ def copy_course(repo: Path, dest: Path) -> Path:
 
 @contextlib.contextmanager
 def private_home(home: Path):
-    """Point HOME and Jupyter's folders at ``home`` while the demo runs nbgrader and kernels."""
+    """Point HOME and Jupyter's folders at ``home`` while the demo runs nbgrader and kernels.
+
+    Torch's compile cache too: it appears in $TMPDIR after an optimizer step, in every process
+    that trains (the grader's own included).  TMPDIR itself stays, since the sandbox's
+    workspaces live there and must stay reachable by the worker's uid.
+    """
     home.mkdir(parents=True, exist_ok=True)
     names = {"HOME": home, "JUPYTER_CONFIG_DIR": home / ".jupyter",
              "JUPYTER_DATA_DIR": home / ".local" / "share" / "jupyter",
              "JUPYTER_RUNTIME_DIR": home / ".local" / "share" / "jupyter" / "runtime",
-             "IPYTHONDIR": home / ".ipython"}
+             "IPYTHONDIR": home / ".ipython", "TORCHINDUCTOR_CACHE_DIR": home / ".cache" / "torchinductor"}
     saved = {k: os.environ.get(k) for k in names}
     os.environ.update({k: str(v) for k, v in names.items()})
     try:
@@ -142,7 +147,7 @@ def _read_export(path: Path) -> dict[tuple[str, str], dict]:
 
 
 def run_demo(repo: Path, keep: Path | None = None, lang: str | None = None, echo=print,
-             jobs: int | None = None, timeout: float = 90) -> list[dict]:
+             jobs: int | None = None, timeout: float | None = None) -> list[dict]:
     """Run the demo; return one row per student and assignment (id, per-question scores, total...)."""
     started = time.monotonic()
     work = Path(keep).resolve() if keep else Path(tempfile.mkdtemp(prefix="cnn-course-demo-"))

@@ -93,7 +93,7 @@ def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, not
     sources = [c.source if visible_only or not is_visible_check(c) else "" for c in cells]
     limits = _session_limits(assignment)
     for attempt in range(2):
-        session = WorkerSession(sources, limits=limits, shipped_dir=shipped, level=level)
+        session = WorkerSession(sources, limits=limits, shipped_dir=shipped, level=level, language=lang)
         try:
             report = session.start()
         except StudentError as exc:

@@ -66,10 +66,15 @@ class ChannelOversize(Exception):
     """The worker announced a message above the size cap."""
 
 
-def worker_env(home: str) -> dict[str, str]:
+#: The language the grader reports in, for the assignment's own check modules to follow.
+LANGUAGE_VARIABLE = "AUTOGRADER_LANG"
+
+
+def worker_env(home: str, language: str | None = None) -> dict[str, str]:
     """The complete environment of a worker: an allow-list, nothing inherited."""
     one = "1"
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+    extra = {LANGUAGE_VARIABLE: language} if language else {}
+    return {**extra, "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "HOME": home, "TMPDIR": home, "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": f"{home}/.config/matplotlib", "XDG_CACHE_HOME": f"{home}/.cache",
             "OMP_NUM_THREADS": one, "OPENBLAS_NUM_THREADS": one, "MKL_NUM_THREADS": one,
@@ -242,7 +247,8 @@ def kill_tree(root: int, wait_s: float = 2.0) -> None:
 class WorkerProcess:
     """One running worker: framed channel with deadlines, output drain, kill."""
 
-    def __init__(self, level: str, limits: Limits, shipped_dir: Path | None = None):
+    def __init__(self, level: str, limits: Limits, shipped_dir: Path | None = None,
+                 language: str | None = None):
         self.level, self.limits = level, limits
         self.max_bytes = limits.max_message_mb << 20
         self.ws = Workspace(level, shipped_dir)
@@ -264,7 +270,7 @@ class WorkerProcess:
         try:
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(to_r, from_w),
-                cwd=cwd, env=worker_env(home), preexec_fn=_make_preexec(limits, level),
+                cwd=cwd, env=worker_env(home, language), preexec_fn=_make_preexec(limits, level),
                 start_new_session=True, close_fds=True, **user)
         except BaseException:
             for fd in (self.wfd, self.rfd, self._out_r):

@@ -138,8 +138,9 @@ class WorkerSession:
     """One submission's worker. Not thread-safe: use one session per thread."""
 
     def __init__(self, cells: list[str], *, limits: Limits | None = None,
-                 shipped_dir: Path | None = None, level: str | None = None):
+                 shipped_dir: Path | None = None, level: str | None = None, language: str | None = None):
         self.cells = [str(c) for c in cells]
+        self.language = language                # report language, passed on to the worker's environment
         self.limits = limits or Limits()
         self.shipped_dir = Path(shipped_dir) if shipped_dir else None
         if level is not None and level not in LEVELS:  # never silently downgrade
@@ -192,7 +193,7 @@ class WorkerSession:
     def _load(self) -> None:
         t0 = time.monotonic()
         for _attempt in range(MAX_LOAD_ATTEMPTS):
-            wp = WorkerProcess(self.level, self.limits, self.shipped_dir)
+            wp = WorkerProcess(self.level, self.limits, self.shipped_dir, self.language)
             done: dict[int, CellStatus] = {}
             cells = ["" if i in self._skip else src for i, src in enumerate(self.cells)]
             deadline = time.monotonic() + self.limits.load_timeout_s

@@ -21,7 +21,15 @@ from autograder.config import get_assignment
 
 NB = f"{ASSIGNMENT}.ipynb"
 POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
-CLASS = yaml.safe_load((ROOT / "demo" / "class.yml").read_text())
+TRANSFER = "transfer_learning"
+#: assignment -> its students in demo/class.yml
+CLASS = {entry["assignment"]: entry["students"]
+         for entry in yaml.safe_load((ROOT / "demo" / "class.yml").read_text())["assignments"]}
+
+
+def _table(keep: Path, assignment: str) -> dict:
+    with open(keep / "course" / "results" / assignment / "grades.csv", newline="") as handle:
+        return {r["student_id"]: r for r in csv.DictReader(handle)}
 
 
 @pytest.fixture(scope="module")
@@ -35,23 +43,25 @@ def demo(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "autograder", "demo", "--keep", str(keep), "--lang", "en"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    with open(keep / "course" / "results" / ASSIGNMENT / "grades.csv", newline="") as handle:
-        table = {r["student_id"]: r for r in csv.DictReader(handle)}
-    return {"proc": proc, "home": home, "tmpdir": tmpdir, "keep": keep, "table": table}
+    tables = {name: _table(keep, name) for name in CLASS}
+    return {"proc": proc, "home": home, "tmpdir": tmpdir, "keep": keep, "table": tables[ASSIGNMENT],
+            "tables": tables}
 
 
 def test_demo_grades_the_whole_class_and_nbgrader_agrees(demo):
     out = demo["proc"].stdout
-    ids = [s["id"] for s in CLASS["students"]]
-    assert sorted(demo["table"]) == sorted(ids)
+    assert list(CLASS) == [ASSIGNMENT, TRANSFER]
     for step in ("release_assignment", "fetch_assignment", "submit", "collect", "autograde",
                  "generate_feedback", "release_feedback", "export"):
         assert step in out, step
-    assert "same totals as the engine for every student" in out
-    received = re.search(r"(\d+) of (\d+) students received their feedback page", out)
-    assert received and received.group(1) == received.group(2) == str(len(ids))
-    for student in ids:                                   # the grade table lists every student
-        assert re.search(rf"^{student}\s", out, re.M), student
+    assert out.count("same totals as the engine for every student") == len(CLASS)
+    received = re.findall(r"(\d+) of (\d+) students received their feedback page", out)
+    assert received == [(str(len(s)), str(len(s))) for s in CLASS.values()]
+    for name, students in CLASS.items():
+        ids = [s["id"] for s in students]
+        assert sorted(demo["tables"][name]) == sorted(ids)
+        for student in ids:                               # the grade tables list every student
+            assert re.search(rf"^{student}\s", out, re.M), student
 
 
 def test_demo_class_gets_the_expected_grades(demo):
@@ -65,6 +75,22 @@ def test_demo_class_gets_the_expected_grades(demo):
     attacker = table["s06_attacker"]
     assert float(attacker["zero_pad"]) == 0 and float(attacker["pool_forward"]) == 0
     assert total["s06_attacker"] == POLICY.max_score - 5 - 15   # the attack costs only the attacked questions
+    assert all(row["status"] == "graded" for row in table.values())
+
+
+def test_demo_transfer_learning_grades(demo):
+    """Trained end to end in the sandbox; each mistake costs only its own questions."""
+    policy = get_assignment(TRANSFER, ROOT / "grading.yml")
+    table = demo["tables"][TRANSFER]
+    full = {q.name: q.points for q in policy.questions}
+    assert float(table["t01_reference"]["total"]) == policy.max_score
+    assert float(table["t02_untouched"]["total"]) == 0
+    for student, wrong in (("t03_no_zero_grad_no_eval", {"train_one_epoch", "evaluate"}),
+                           ("t04_unfreeze_all_big_lr", {"unfreeze_last_block", "fine_tune_config"})):
+        row = table[student]
+        for question, points in full.items():
+            score = float(row[question])
+            assert (score < points) if question in wrong else (score == points), (student, question, score)
     assert all(row["status"] == "graded" for row in table.values())
 
 
@@ -92,8 +118,9 @@ def test_demo_grades_equal_grading_each_submission_alone(demo):
 def test_demo_prints_feedback_pages_that_exist(demo):
     pages = re.findall(r"^\s+(/\S+\.html)$", demo["proc"].stdout, re.M)
     assert pages and all(Path(p).is_file() for p in pages)
-    for student in demo["table"]:
-        assert (demo["keep"] / "course" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+    for name, table in demo["tables"].items():
+        for student in table:
+            assert (demo["keep"] / "course" / "feedback" / student / name / f"{name}.html").is_file()
 
 
 def test_demo_leaves_nothing_outside_its_folder(demo):

@@ -8,7 +8,8 @@ what was checked, on which input, what was expected and what came back, with
 a hint when the mistake is a known one.  Passing them does not guarantee full
 marks: the grader runs many more tests.
 
-Language: ``CNN_CHECKS_LANG`` (``en`` or ``ko``) if set, else
+Language: ``CNN_CHECKS_LANG`` (``en`` or ``ko``) if set, else ``AUTOGRADER_LANG``
+(set by the grader), else
 ``check_settings.json`` next to this file, else English.
 """
 from __future__ import annotations
@@ -38,7 +39,8 @@ MESSAGES = _messages.MESSAGES
 
 
 def _language() -> str:
-    lang = os.environ.get("CNN_CHECKS_LANG")
+    # The grader's report language (``autograder check --lang``) wins over the release default.
+    lang = os.environ.get("CNN_CHECKS_LANG") or os.environ.get("AUTOGRADER_LANG")
     if not lang:
         try:
             lang = json.loads((_HERE / "check_settings.json").read_text(encoding="utf-8")).get("language")

@@ -8,7 +8,8 @@ is a known one.  The expected numbers of ``train_one_epoch`` and ``evaluate``
 were computed once with a correct solution and are stored below.  Passing
 these checks does not guarantee full marks: the grader runs many more tests.
 
-Language: ``TL_CHECKS_LANG`` (``en`` or ``ko``) if set, else
+Language: ``TL_CHECKS_LANG`` (``en`` or ``ko``) if set, else ``AUTOGRADER_LANG``
+(set by the grader), else
 ``check_settings.json`` next to this file, else English.
 """
 from __future__ import annotations
@@ -65,7 +66,8 @@ COUNTS = {"all": 93317, "feature_extractor": 645, "fine_tune": 74501}
 
 
 def _language() -> str:
-    lang = os.environ.get("TL_CHECKS_LANG")
+    # The grader's report language (``autograder check --lang``) wins over the release default.
+    lang = os.environ.get("TL_CHECKS_LANG") or os.environ.get("AUTOGRADER_LANG")
     if not lang:
         try:
             lang = json.loads((_HERE / "check_settings.json").read_text(encoding="utf-8")).get("language")

@@ -29,6 +29,7 @@ from .session import (StudentCrash, StudentError, StudentException, StudentMissi
 from .texts import say
 
 _TEST_TEXT_LIMIT = 2000
+_NOTE_LIMIT = 500      # one remark on a passed test
 
 
 @dataclass
@@ -226,6 +227,16 @@ class GradingPlugin:
         return dict(self.assignment.question(self._question(request)).settings)
 
     @pytest.fixture
+    def note(self, request):
+        """``note(en, ko)``: a remark shown with the test when it passes (e.g. the accuracy it measured)."""
+        notes: list[tuple[str, str]] = []
+        request.node.autograder_notes = notes        # read back in _record
+
+        def add(en: str, ko: str | None = None) -> None:
+            notes.append((str(en)[:_NOTE_LIMIT], str(ko if ko is not None else en)[:_NOTE_LIMIT]))
+        return add
+
+    @pytest.fixture
     def rng(self, request):
         digest = hashlib.sha256(request.node.nodeid.split("::", 1)[-1].encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "little"))
@@ -261,6 +272,10 @@ class GradingPlugin:
             # A skipped hidden test is the instructor's choice: it does not count.
             outcome.weight = 0.0
             outcome.passed = True
+        elif report.passed:
+            notes = getattr(item, "autograder_notes", None) or []
+            outcome.message_en = "\n".join(en for en, _ in notes)
+            outcome.message_ko = "\n".join(ko for _, ko in notes)
         elif report.failed:
             self._explain(outcome, call.excinfo, getattr(item, "module", None))
         self.run.outcomes.append(outcome)

@@ -20,6 +20,7 @@ Besides that: the reference solution scores 100, the released stubs 0 with a
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -70,6 +71,10 @@ def test_reference_solution_gets_full_marks(graded):
     result = _ok(graded["solution"], "solution")
     lost = [_describe(q) for q in result["questions"] if q["score"] < q["max_score"] - EPS]
     assert result["score"] == result["max_score"] == 100, "\n".join(lost)
+    # The end-to-end questions tell the student the accuracy the grader measured (note fixture).
+    for q in result["questions"]:
+        if q["name"].endswith("_config"):
+            assert re.search(r"테스트 정확도 0\.\d{3}", q["summary"]), q["summary"]
 
 
 def test_released_stubs_score_zero_with_a_clear_message(graded):

@@ -89,7 +89,9 @@ def _loss_hints(out, cfg) -> list:
 
 
 def grade(student, ref, *, harness, name, cfg, stages, frozen_blocks, trained_block, threshold,
-          smaller_lr_than=None):
+          smaller_lr_than=None, note=None):
+    """Pass, or fail with an explanation; ``note`` (the runner's fixture) receives the accuracy reached."""
+    note = note or (lambda en, ko=None: None)
     run_plan = plan(stages)
     error = None
     try:
@@ -97,7 +99,10 @@ def grade(student, ref, *, harness, name, cfg, stages, frozen_blocks, trained_bl
     except StudentError as exc:
         out, error = None, exc
     ok, accuracy, problems = assess(ref, out, frozen_blocks, trained_block, threshold)
+    n_test = len(C.target("test")[1])
     if ok:
+        note(f"test accuracy {accuracy:.3f} on {n_test} hidden images, needed {threshold:g}",
+             f"숨겨진 이미지 {n_test}장의 테스트 정확도 {accuracy:.3f}, 기준 {threshold:g}")
         return
     # Was it the settings or the functions?  Same run with the reference functions.
     descriptions = (out or {}).get("optimizers") if type(out) is dict else None
@@ -110,8 +115,12 @@ def grade(student, ref, *, harness, name, cfg, stages, frozen_blocks, trained_bl
             descriptions = None
     ref_out = C.reference_run(ref, run_plan, descriptions or ())
     ref_ok, ref_accuracy, ref_problems = assess(ref, ref_out, frozen_blocks, trained_block, threshold)
-    if ref_ok:
-        return  # the settings work; the functions are graded in their own questions
+    if ref_ok:  # the settings work; the functions are graded in their own questions
+        note(f"with correct functions these settings reach test accuracy {ref_accuracy:.3f} (needed {threshold:g}); "
+             f"your own functions did not, see their questions",
+             f"올바른 함수로는 이 설정의 테스트 정확도가 {ref_accuracy:.3f}입니다(기준 {threshold:g}). 여러분의 함수로는 "
+             f"그렇지 않았으니 해당 함수 문제를 보세요")
+        return
     shown = ", ".join(f'"{k}": {cfg[k]!r}' for k in ("lr", "epochs", "batch_size"))
     if error is not None:
         yours_en = f"\nWith your own functions the run stopped with an error ({str(error)[:150]})."

@@ -28,8 +28,9 @@ def test_valid(student):
 @title("the feature extractor reaches the test accuracy, base unchanged",
        "특성 추출기가 테스트 정확도 기준 달성, 합성곱 기반은 그대로")
 @pytest.mark.weight(3)
-def test_trains_feature_extractor(student, ref, settings):
+def test_trains_feature_extractor(student, ref, settings, note):
     cfg = _e2e.config(student, NAME)
     _e2e.grade(student, ref, harness="tl_harness:run_feature_extractor", name=NAME, cfg=cfg,
                stages=[{"mode": "feature_extractor", "config": cfg}],
-               frozen_blocks={0, 1, 2}, trained_block=None, threshold=float(settings["min_test_accuracy"]))
+               frozen_blocks={0, 1, 2}, trained_block=None, threshold=float(settings["min_test_accuracy"]),
+               note=note)

@@ -28,10 +28,10 @@ def test_valid(student):
 @title("fine-tuning reaches the test accuracy, early blocks unchanged",
        "미세 조정이 테스트 정확도 기준 달성, 앞쪽 블록은 그대로")
 @pytest.mark.weight(3)
-def test_fine_tunes(student, ref, settings):
+def test_fine_tunes(student, ref, settings, note):
     cfg = _e2e.config(student, NAME)
     stages = [{"mode": "feature_extractor", "config": dict(ref.FEATURE_EXTRACTOR_CONFIG)},
               {"mode": "fine_tune", "config": cfg}]
     _e2e.grade(student, ref, harness="tl_harness:run_fine_tuning", name=NAME, cfg=cfg, stages=stages,
-               frozen_blocks={0, 1}, trained_block=2, threshold=float(settings["min_test_accuracy"]),
+               frozen_blocks={0, 1}, trained_block=2, threshold=float(settings["min_test_accuracy"]), note=note,
                smaller_lr_than=float(ref.FEATURE_EXTRACTOR_CONFIG["lr"]))

@@ -39,7 +39,7 @@ MESSAGES = _messages.MESSAGES
 
 
 def _language() -> str:
-    # The grader's report language (``autograder check --lang``) wins over the release default.
+    # The report language the grader was asked for (`check --lang`) wins over the release default.
     lang = os.environ.get("CNN_CHECKS_LANG") or os.environ.get("AUTOGRADER_LANG")
     if not lang:
         try:

@@ -66,7 +66,7 @@ COUNTS = {"all": 93317, "feature_extractor": 645, "fine_tune": 74501}
 
 
 def _language() -> str:
-    # The grader's report language (``autograder check --lang``) wins over the release default.
+    # The report language the grader was asked for (`check --lang`) wins over the release default.
     lang = os.environ.get("TL_CHECKS_LANG") or os.environ.get("AUTOGRADER_LANG")
     if not lang:
         try:

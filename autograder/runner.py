@@ -30,6 +30,7 @@ from .texts import say
 
 _TEST_TEXT_LIMIT = 2000
 _NOTE_LIMIT = 500      # one remark on a passed test
+_NOTES = pytest.StashKey[list]()   # the remarks of one test item, from the note fixture
 
 
 @dataclass
@@ -230,7 +231,7 @@ class GradingPlugin:
     def note(self, request):
         """``note(en, ko)``: a remark shown with the test when it passes (e.g. the accuracy it measured)."""
         notes: list[tuple[str, str]] = []
-        request.node.autograder_notes = notes        # read back in _record
+        request.node.stash[_NOTES] = notes           # read back in _record
 
         def add(en: str, ko: str | None = None) -> None:
             notes.append((str(en)[:_NOTE_LIMIT], str(ko if ko is not None else en)[:_NOTE_LIMIT]))
@@ -273,7 +274,7 @@ class GradingPlugin:
             outcome.weight = 0.0
             outcome.passed = True
         elif report.passed:
-            notes = getattr(item, "autograder_notes", None) or []
+            notes = item.stash.get(_NOTES, [])
             outcome.message_en = "\n".join(en for en, _ in notes)
             outcome.message_ko = "\n".join(ko for _, ko in notes)
         elif report.failed:

@@ -99,8 +99,8 @@ def grade(student, ref, *, harness, name, cfg, stages, frozen_blocks, trained_bl
     except StudentError as exc:
         out, error = None, exc
     ok, accuracy, problems = assess(ref, out, frozen_blocks, trained_block, threshold)
-    n_test = len(C.target("test")[1])
     if ok:
+        n_test = len(C.target("test")[1])
         note(f"test accuracy {accuracy:.3f} on {n_test} hidden images, needed {threshold:g}",
              f"숨겨진 이미지 {n_test}장의 테스트 정확도 {accuracy:.3f}, 기준 {threshold:g}")
         return

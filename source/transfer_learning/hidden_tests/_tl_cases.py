@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.checks import fail
+from autograder.checks import check, fail
 from autograder.codec import Unsupported
 
 SOURCE = Path(__file__).resolve().parents[1]
@@ -147,6 +147,14 @@ def expect_dict(reply, keys, func: str) -> dict:
              f"{func}()의 결과를 채점기가 읽을 수 없습니다(노트북에서 배포된 모듈 tl_harness나 torch를 바꾸지 "
              f"않았나요?).")
     return reply
+
+
+def forward_calls(reply) -> list[dict]:
+    """The forward passes the harness recorded (mode, autograd, batch size); fails if there were none."""
+    calls = [c for c in reply.get("calls") or [] if type(c) is dict] if type(reply.get("calls")) is list else []
+    check(calls, "The model was never called on the batches of the loader.",
+          "loader의 배치로 모델이 한 번도 호출되지 않았습니다.")
+    return calls
 
 
 def model_part(reply, func: str) -> dict:

@@ -32,6 +32,11 @@ def _run(student, model_spec, num_classes):
     return reply, C.model_part(reply, FUNC)
 
 
+def _frozen_head(model) -> list[str]:
+    trainable = model["trainable"]
+    return [n for n in trainable if C.block_of(n) is None and not trainable[n]]
+
+
 def _check_head(reply, model, in_features, num_classes, case_en, case_ko):
     head = model["classifier"]
     if not head.get("is_linear"):
@@ -54,8 +59,7 @@ def _check_head(reply, model, in_features, num_classes, case_en, case_ko):
              f"nn.Linear({in_features}, {num_classes}).\n" + "\n".join("Hint: " + h for h in hints_en),
              f"{case_ko}: nn.Linear(in_features={got[0]}, out_features={got[1]})인데 "
              f"nn.Linear({in_features}, {num_classes})이어야 합니다.\n" + "\n".join("힌트: " + h for h in hints_ko))
-    trainable = model["trainable"]
-    frozen = [n for n in trainable if n.startswith("classifier.") and not trainable[n]]
+    frozen = _frozen_head(model)
     check(not frozen,
           f"{case_en}: the new classifier is frozen ({C.names_list(frozen)}); a freshly created layer is trainable.",
           f"{case_ko}: 새 분류기가 동결되어 있습니다({C.names_list(frozen)}). 새로 만든 층은 훈련 가능합니다.")
@@ -81,7 +85,7 @@ def test_fresh_head(student):
     reply, model = _run(student, dict(C.PRETRAINED, trainable=start), 5)
     # Freshness only (new values, trainable): the head's type and shape are the other tests' business.
     head = [n for n in model["trainable"] if C.block_of(n) is None]
-    frozen = [n for n in head if not model["trainable"][n]]
+    frozen = _frozen_head(model)
     check(head and not frozen,
           f"Everything was frozen before the call, and the new classifier is frozen too ({C.names_list(frozen)}): "
           f"a freshly created nn.Linear is trainable; do not re-use the old layer.",

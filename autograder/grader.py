@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import scoring
 from .config import Assignment
+from .explain import cell_error_hints
 from .notebook import CodeCell, load_submission
 from .policy import forbidden_uses
 from .results import GradeResult
@@ -109,15 +110,16 @@ def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, not
     raise GraderError("the submission could not be started even without its top-level code")
 
 
-def _cell_notes(cells: list[CodeCell], report, lang: str) -> tuple[list[str], dict[int, str]]:
-    """Notes for the student about cells that failed, and each failed cell's error line."""
+def _cell_notes(cells: list[CodeCell], report, lang: str, ran: list[str] = ()) -> tuple[list[str], dict[int, str]]:
+    """Notes for the student about cells that failed, and each failed cell's error line
+    (with an explanation when the error is a recognised mistake; ``ran``: the sources the worker ran)."""
     notes, errors = [], {}
     for status in report.cells:
         if status.status == "ok":
             continue
         type_name = status.error.type_name if status.error else status.status
         message = (status.error.message if status.error else status.status)[:300]
-        errors[status.index] = f"{type_name}: {message}"
+        errors[status.index] = f"{type_name}: {message}" + cell_error_hints(status.error, list(ran), report.names, lang)
         cell = cells[status.index] if status.index < len(cells) else None
         if (cell is not None and (cell.grade_id or "").startswith("test_")) or type_name == "NotImplementedError":
             continue  # unfinished work is explained per question already, not worth a note
@@ -142,7 +144,7 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
     session, report = _start(cells, assignment, level, notes, lang, visible_only)
     load_done = time.monotonic()
     try:
-        cell_notes, cell_errors = _cell_notes(cells, report, lang)
+        cell_notes, cell_errors = _cell_notes(cells, report, lang, session.cells)
         notes.extend(cell_notes)
         if visible_only:
             questions = scoring.score_visible(assignment, cells, cell_errors, lang)

@@ -16,6 +16,7 @@ class TestResult:
     status: str            # passed | failed | error (error = the grader could not run it)
     output: str = ""       # student-facing explanation, already in the report language
     id: str = ""           # the hidden test's function name: stable across languages and title edits
+    hints: list[str] = field(default_factory=list)   # ids of the recognised mistakes explained in output
 
 
 @dataclass

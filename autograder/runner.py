@@ -26,6 +26,7 @@ import pytest
 
 from .session import (StudentCrash, StudentError, StudentException, StudentMissing,
                       StudentProtocolError, StudentTimeout)
+from .explain import explain_error, explain_return, with_explanations
 from .texts import say
 
 _TEST_TEXT_LIMIT = 2000
@@ -46,6 +47,7 @@ class Outcome:
     message_ko: str = ""
     grader_error: bool = False
     not_implemented: bool = False
+    hints: list[str] = field(default_factory=list)   # ids of the explanations added (autograder.explain)
 
 
 @dataclass
@@ -180,6 +182,7 @@ class GradingPlugin:
         self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
         self.deadline = deadline
         self.timeouts: dict[str, int] = {}
+        self.returns: list[tuple[str, Any]] = []     # (function, value) of the current test's calls
         self.run = SuiteRun()
 
     # -- calls into the worker -------------------------------------------------
@@ -194,8 +197,10 @@ class GradingPlugin:
         if self.timeouts.get(func, 0) >= TIMEOUT_STRIKES:
             raise GivenUp(f"{func} timed out {TIMEOUT_STRIKES} times")
         try:
-            return self.session.call(func, *args, helpers=helpers, return_args=return_args,
-                                     timeout=timeout, **kwargs)
+            result = self.session.call(func, *args, helpers=helpers, return_args=return_args,
+                                       timeout=timeout, **kwargs)
+            self.returns.append((func, result.value))    # read by _explain if the test fails
+            return result
         except StudentMissing as exc:
             exc.func = func
             raise
@@ -247,6 +252,9 @@ class GradingPlugin:
         config.addinivalue_line("markers", "title(en, ko): the test's name shown to students")
         config.addinivalue_line("markers", "weight(w): share of the question's points (default 1)")
 
+    def pytest_runtest_setup(self, item):
+        self.returns = []
+
     def pytest_collectreport(self, report):
         if report.failed:
             self.run.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
@@ -288,12 +296,17 @@ class GradingPlugin:
         if isinstance(exc, CheckFailure):
             outcome.message_en = exc.text("en")[:_TEST_TEXT_LIMIT]
             outcome.message_ko = exc.text("ko")[:_TEST_TEXT_LIMIT]
+            self._add_explanations(outcome, [e for func, value in self.returns
+                                             for e in explain_return(func, value, *self._notebook())])
         elif isinstance(exc, StudentError):
             outcome.message_en, outcome.not_implemented = _student_error_text(exc, "en", limits)
             outcome.message_ko, _ = _student_error_text(exc, "ko", limits)
             for en, ko in _error_hints(exc, module):
                 outcome.message_en += "\nHint: " + en
                 outcome.message_ko += "\n힌트: " + ko
+            timeout = getattr(exc, "seconds", None) or limits.call_timeout_s
+            self._add_explanations(outcome, explain_error(
+                exc, *self._notebook(), timeout_s=timeout if isinstance(exc, StudentTimeout) else None))
         elif isinstance(exc, AssertionError):
             outcome.message_en, outcome.message_ko = say("hidden_check", "en"), say("hidden_check", "ko")
         else:
@@ -302,6 +315,17 @@ class GradingPlugin:
             outcome.grader_error = True
             outcome.message_en = say("grader_error", "en", detail=detail)
             outcome.message_ko = say("grader_error", "ko", detail=detail)
+
+
+    def _notebook(self) -> tuple[list[str], list[str]]:
+        """The cells the worker ran and the callables they defined (for explanations)."""
+        report = getattr(self.session, "load_report", None)
+        return list(getattr(self.session, "cells", [])), list(report.names if report else [])
+
+    @staticmethod
+    def _add_explanations(outcome: Outcome, explanations) -> None:
+        outcome.message_en, outcome.message_ko, outcome.hints = with_explanations(
+            outcome.message_en, outcome.message_ko, outcome.hints, explanations, _TEST_TEXT_LIMIT)
 
 
 def run_suites(session, assignment, reference, questions=None, deadline: float | None = None) -> SuiteRun:

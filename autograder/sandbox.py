@@ -115,7 +115,7 @@ class Workspace:
         self.prog, self.work = self.root / "prog", self.root / "work"
         self.prog.mkdir(mode=0o755)
         self.work.mkdir(mode=0o700)
-        for name in ("worker.py", "codec.py"):
+        for name in ("worker.py", "codec.py", "exc_facts.py"):
             shutil.copyfile(_HERE / name, self.prog / name)
         (self.prog / "passwd").write_text(f"nobody:x:{NOBODY}:{NOBODY}:nobody:/tmp:/usr/sbin/nologin\n")
         (self.prog / "group").write_text(f"nogroup:x:{NOBODY}:\n")

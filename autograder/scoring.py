@@ -42,7 +42,7 @@ def score_hidden(assignment: Assignment, outcomes, forbidden: dict[str, str], la
             message = outcome.message_ko if lang == "ko" else outcome.message_en
             tests.append(TestResult(name=title, score=round(share if outcome.passed else 0.0, 4),
                                     max_score=round(share, 4), status=status, output=message,
-                                    id=outcome.nodeid.rsplit("::", 1)[-1]))
+                                    id=outcome.nodeid.rsplit("::", 1)[-1], hints=list(outcome.hints)))
         total_weight = sum(o.weight for o in mine)
         passed_weight = sum(o.weight for o in mine if o.passed)
         # From the weights, not the rounded shares: full marks must sum to exactly the points.

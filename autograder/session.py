@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import codec
+from .facts import Facts, parse_facts
 from .sandbox import (LEVELS, ChannelClosed, ChannelOversize, ChannelTimeout, Limits,
                       WorkerProcess, probe)
 
@@ -46,8 +47,10 @@ class StudentException(StudentError):
     """Student code raised; ``type_name`` is e.g. ``'NotImplementedError'``."""
     kind = "exception"
 
-    def __init__(self, type_name: str, message: str, traceback: str = "", line: int | None = None):
+    def __init__(self, type_name: str, message: str, traceback: str = "", line: int | None = None,
+                 facts: Facts | None = None):
         self.type_name, self.traceback, self.line = type_name, traceback, line
+        self.facts = facts   # where it raised (validated), for autograder.explain
         super().__init__(message)
 
     def __str__(self):
@@ -84,6 +87,7 @@ class CellError:
     message: str
     line: int | None = None
     traceback: str = ""
+    facts: Facts | None = None    # where the student's own code raised (validated)
 
 
 @dataclass
@@ -131,7 +135,8 @@ def _cell_error(d) -> CellError:
     if type(d) is not dict:
         raise _Invalid("cell error is not an object")
     return CellError(_str(d.get("type"), 100, "type"), _str(d.get("message"), 1000, "message"),
-                     _opt_int(d.get("line"), "line"), _str(d.get("traceback", ""), 4000, "traceback"))
+                     _opt_int(d.get("line"), "line"), _str(d.get("traceback", ""), 4000, "traceback"),
+                     parse_facts(d.get("facts")))
 
 
 class WorkerSession:
@@ -362,4 +367,4 @@ class WorkerSession:
             raise _Invalid("bad error kind")
         return StudentException(_str(m.get("type"), 100, "type"), _str(m.get("message"), 1000, "message"),
                                 _str(m.get("traceback", ""), 4000, "traceback"),
-                                _opt_int(m.get("line"), "line"))
+                                _opt_int(m.get("line"), "line"), parse_facts(m.get("facts")))

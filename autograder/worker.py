@@ -31,12 +31,14 @@ import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import codec  # noqa: E402  (the private copy next to this file)
+import exc_facts  # noqa: E402  (likewise: where student code raised, as plain data)
 import numpy  # noqa: E402,F401  (warm import: students import it in cell 1)
 
 # Bind what the protocol needs now, so that a student who later patches
 # os.write, json or codec does not silently break framing for the next call.
 _read, _write, _exit = os.read, os.write, os._exit
 _pack, _unpack, _encode, _decode = codec.pack, codec.unpack_body, codec.encode, codec.decode
+_facts = exc_facts.facts
 _HEADER, _perf = codec.HEADER, time.perf_counter
 _MISSING = object()
 
@@ -167,8 +169,15 @@ def describe(exc: BaseException) -> dict:
     for cell, lineno, func in frames[-TRACEBACK_FRAMES:]:
         src = linecache.getline(f"<cell-{cell}>", lineno or 0).strip()
         lines.append(f"  cell {cell}, line {lineno}, in {func}" + (f"\n    {src[:200]}" if src else ""))
-    return {"type": type(exc).__name__[:100], "message": _safe_str(exc),
-            "line": frames[-1][1] if frames else None, "traceback": "\n".join(lines)}
+    out = {"type": type(exc).__name__[:100], "message": _safe_str(exc),
+           "line": frames[-1][1] if frames else None, "traceback": "\n".join(lines)}
+    try:
+        found = _facts(exc)
+    except BaseException:  # facts are a courtesy: never let them break the reply
+        found = None
+    if found:
+        out["facts"] = found
+    return out
 
 
 class Worker:

@@ -22,7 +22,7 @@ def test_json_is_the_native_schema():
     data = json.loads(render(_result(), "json"))
     assert data["score"] == 10.0 and data["max_score"] == 20.0 and data["sandbox"] == "L2+L1"
     test = data["questions"][0]["tests"][0]
-    assert set(test) == {"name", "score", "max_score", "status", "output", "id"}
+    assert set(test) == {"name", "score", "max_score", "status", "output", "id", "hints"}
 
 
 def test_gradescope_statuses_and_visibility():

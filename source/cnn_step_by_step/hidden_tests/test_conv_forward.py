@@ -32,14 +32,6 @@ WHAT_Z = ("Z returned by conv_forward", "conv_forward가 반환한 Z")
 WHAT_Z_TORCH = ("Z returned by conv_forward (compared with PyTorch F.conv2d)",
                 "conv_forward가 반환한 Z (PyTorch F.conv2d와 비교)")
 
-STUDENT_ERROR_HINTS = [
-    ("TypeError", "only 0-dimensional arrays can be converted",
-     "float() or int() of an array with ndim > 0 (such as b[:, :, :, c], shape (1, 1, 1)) raises this "
-     "TypeError on NumPy 2.4: use .item(), np.squeeze or index it down to a number.",
-     "ndim > 0인 배열(예: 모양 (1, 1, 1)인 b[:, :, :, c])에 float()나 int()를 쓰면 NumPy 2.4에서 이 "
-     "TypeError가 납니다: .item(), np.squeeze를 쓰거나 인덱싱으로 숫자를 꺼내세요."),
-]
-
 
 def title(en, ko):
     return pytest.mark.title(en=f"{FUNC}: {en}", ko=f"{FUNC}: {ko}")

@@ -9,8 +9,8 @@ float64 result; the float32 tolerance is used.  Compared with the reference
 and with F.conv2d on the single window.  Known mistakes caught: bias inside
 the sum (added f*f*n_C_prev times), bias forgotten or subtracted, mean
 instead of sum, (1, 1, 1) result, no sum at all, modifying the inputs.
-`float(b)` raises TypeError on NumPy 2.4; the engine reports the exception,
-and STUDENT_ERROR_HINTS below explains it (if the engine uses it).
+`float(b)` raises TypeError on NumPy 2.4; the engine reports the exception
+and explains it (autograder.explainers, "float-of-array").
 """
 import numpy as np
 import pytest
@@ -20,16 +20,6 @@ from autograder.checks import Hint, expect_close, expect_scalar, expect_unchange
 
 FUNC = "conv_single_step"
 WHAT = ("Z returned by conv_single_step", "conv_single_step가 반환한 Z")
-
-#: Extra explanations for exceptions raised by the student's code (exception
-#: type name, substring of its message, English, Korean).
-STUDENT_ERROR_HINTS = [
-    ("TypeError", "only 0-dimensional arrays can be converted",
-     "b has shape (1, 1, 1) and float(b) (or int(b)) raises this TypeError on NumPy 2.4. "
-     "Use b.item(), np.squeeze(b) or b[0, 0, 0] to get the number.",
-     "b의 모양은 (1, 1, 1)이라 NumPy 2.4에서 float(b)(또는 int(b))는 이 TypeError를 냅니다. "
-     "숫자를 꺼내려면 b.item(), np.squeeze(b) 또는 b[0, 0, 0]을 쓰세요."),
-]
 
 
 def title(en, ko):

@@ -1,0 +1,299 @@
+"""The registry of explainers (see autograder.explain) and those about values, names and
+control flow: placeholders, float()/int() of arrays, dtypes, names the grader lacks,
+recursion and time limits.  Array-shape explainers live in autograder.explainers_arrays.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+
+from .explain import Context, Explainer, Explanation
+from .explainers_arrays import ARRAY_EXPLAINERS
+
+_NONE = r"NoneType|'None'|'ellipsis'"
+
+
+def _placeholder_line(ctx: Context, name: str) -> str | None:
+    """The ``name = None`` / ``name = ...`` line of the function, if there is one."""
+    for node in ctx.assignments(name):
+        value = getattr(node, "value", None)
+        if isinstance(value, ast.Constant) and (value.value is None or value.value is Ellipsis):
+            return f"line {node.lineno}: `{ctx.source_line(node.lineno)}`"
+    return None
+
+
+class Placeholder(Explainer):
+    """A ``None`` / ``...`` placeholder used in arithmetic, indexing, range(), ..."""
+    id = "placeholder"
+    pattern = _NONE
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        names = [n for n in ctx.names_in_line if (v := ctx.var(n)) is not None and v.is_placeholder]
+        if not names:
+            names = [n for n in ctx.names_in_line if ctx.var(n) is None and _placeholder_line(ctx, n)]
+        if not names:
+            if ctx.facts is None:
+                return None
+            return self.found(
+                "A value on this line is None (or ...): a placeholder left in your code, or a function that does not "
+                "`return` its result. Replace it with the real computation.",
+                "이 줄의 값 중 하나가 None(또는 ...)입니다: 코드에 남은 자리표시자이거나 결과를 `return`하지 않는 "
+                "함수입니다. 실제 계산으로 바꾸세요.")
+        shown = ", ".join(f"`{n}`" for n in names)
+        where = [w for n in names if (w := _placeholder_line(ctx, n))]
+        where_en = f" (set on {where[0]})" if where else ""
+        where_ko = f" ({where[0].replace('line', '줄')}에서 설정)" if where else ""
+        return self.found(
+            f"{shown} {'is' if len(names) == 1 else 'are'} still a placeholder (None or ...){where_en}: "
+            f"compute {'it' if len(names) == 1 else 'them'} before this line uses {'it' if len(names) == 1 else 'them'}.",
+            f"{shown}이(가) 아직 자리표시자(None 또는 ...)입니다{where_ko}: 이 줄에서 쓰기 전에 값을 계산하세요.")
+
+
+class FloatOfArray(Explainer):
+    """float(b) / int(x) on an array with ndim > 0 (NumPy 2.4 raises TypeError)."""
+    id = "float-of-array"
+    types = ("TypeError",)
+    pattern = r"only (0-dimensional|length-1|size-1|integer scalar) arrays"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        call, arg = None, None
+        for node in ast.walk(ctx.statement or ast.Module(body=[], type_ignores=[])):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int") \
+                    and node.args:
+                call, arg = node.func.id, node.args[0]
+        shown = f"`{call}({ctx.code(arg)})`" if call else "float()/int()"
+        shape = ""
+        if arg is not None:
+            for n in ast.walk(arg):
+                if isinstance(n, ast.Name) and (v := ctx.var(n.id)) is not None and v.shape:
+                    shape = f" (`{n.id}` has shape {v.shape})"
+                    break
+        return self.found(
+            f"{shown} converts an array{shape} to a number; NumPy 2.4 allows that only for 0-d arrays. "
+            f"Use `.item()`, `np.squeeze(...)` or index down to one element, e.g. `b[0, 0, 0]`.",
+            f"{shown}는 배열{shape}을 숫자로 바꾸는데 NumPy 2.4에서는 0차원 배열만 됩니다. "
+            f"`.item()`, `np.squeeze(...)`를 쓰거나 `b[0, 0, 0]`처럼 원소 하나로 인덱싱하세요.")
+
+
+class FloatSize(Explainer):
+    """A size or position computed with `/` (a float) used in range(), a slice or an index."""
+    id = "float-size"
+    pattern = (r"'float' object cannot be interpreted as an integer|slice indices must be integers"
+               r"|only integers, slices|cannot be interpreted as an integer")
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        names = [n for n in ctx.names_in_line if (v := ctx.var(n)) is not None
+                 and (v.kind == "float" or (v.kind == "scalar" and (v.dtype or "").startswith("float")))]
+        shown = ", ".join(f"`{n}` = {ctx.var(n).value!r}" for n in names) or "a size or position"
+        return self.found(
+            f"{shown} is a float: `/` always gives a float, but sizes, range() and slices need ints. "
+            f"Use integer division `//` (or int(...)).",
+            f"{shown}이(가) 실수(float)입니다: `/`는 항상 실수를 만들지만 크기, range(), 슬라이스에는 정수가 필요합니다. "
+            f"정수 나눗셈 `//`(또는 int(...))를 쓰세요.")
+
+
+class ArrayIntoElement(Explainer):
+    """Storing an array into a single element: ``Z[i, h, w, c] = <array>``."""
+    id = "array-into-element"
+    types = ("ValueError", "TypeError")
+    pattern = r"setting an array element with a sequence"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        stmt = ctx.statement
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign)):
+            return None
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+        return self.found(
+            f"`{ctx.code(target)}` holds one number, but `{ctx.code(stmt.value)}` is an array. Reduce it to one "
+            f"number first (np.sum, np.max, np.mean, or a helper that returns a scalar).",
+            f"`{ctx.code(target)}`에는 숫자 하나가 들어가는데 `{ctx.code(stmt.value)}`는 배열입니다. 먼저 숫자 하나로 "
+            f"줄이세요(np.sum, np.max, np.mean 또는 스칼라를 반환하는 도우미 함수).")
+
+
+class IntegerArray(Explainer):
+    """In-place float arithmetic on an integer array."""
+    id = "integer-array"
+    pattern = r"Cannot cast ufunc '\w+' output from dtype\('\w+'\) to dtype\('(int|uint|bool)\w*'\)"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        stmt = ctx.statement
+        target = ctx.code(stmt.target) if isinstance(stmt, ast.AugAssign) else "the array"
+        base = stmt.target.value if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript) \
+            else getattr(stmt, "target", None)
+        var = ctx.var(base.id) if isinstance(base, ast.Name) else None
+        dtype = var.dtype if var and var.dtype else re.search(r"to dtype\('(\w+)'\)", ctx.message).group(1)
+        return self.found(
+            f"`{target}` belongs to an integer array (dtype {dtype}), which cannot hold the float result. "
+            f"Create it with floats: np.zeros(shape) (float by default), not dtype=int or zeros_like of an int array.",
+            f"`{target}`은(는) 정수 배열(dtype {dtype})이라 실수 결과를 담을 수 없습니다. 실수 배열로 만드세요: "
+            f"dtype=int나 정수 배열의 zeros_like가 아니라 np.zeros(shape)(기본이 float)를 쓰세요.")
+
+
+class NumpyAlias(Explainer):
+    """np.int, np.float... were removed in NumPy 1.24."""
+    id = "numpy-alias"
+    types = ("AttributeError",)
+    pattern = r"module 'numpy' has no attribute '(int|float|bool|object|str|complex|long|unicode)'"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        alias = re.search(self.pattern, ctx.message).group(1)
+        return self.found(
+            f"`np.{alias}` was removed from NumPy (1.24): write `{alias}` or a sized type such as `np.{alias}64`.",
+            f"`np.{alias}`는 NumPy 1.24에서 없어졌습니다: `{alias}` 또는 `np.{alias}64` 같은 자료형을 쓰세요.")
+
+
+class NotebookOnlyName(Explainer):
+    """A name that exists in the student's Jupyter session but not when the notebook runs fresh."""
+    id = "notebook-only-name"
+    types = ("NameError", "UnboundLocalError")
+    pattern = r"name '\w+' is not defined"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        name = re.search(r"name '(\w+)' is not defined", ctx.message).group(1)
+        if name in ("np", "numpy"):
+            return self.found("numpy is not imported: put `import numpy as np` in the first code cell.",
+                              "numpy를 import하지 않았습니다: 첫 코드 셀에 `import numpy as np`를 넣으세요.")
+        cell = ctx.top_level_definitions.get(name)
+        if cell is not None:
+            return self.found(
+                f"`{name}` is defined at the top of cell {cell + 1}, which did not run when your function was graded "
+                f"(a check cell, or a cell that raised). Pass it as an argument or compute it inside the function.",
+                f"`{name}`은(는) {cell + 1}번째 셀의 최상위에서 정의되는데, 채점할 때 그 셀은 실행되지 않았습니다"
+                f"(확인 셀이거나 오류가 난 셀). 인자로 넘기거나 함수 안에서 계산하세요.")
+        known = list(ctx.top_level_definitions) + list(ctx.notebook_names)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+        if close:
+            return self.found(
+                f"`{name}` is not defined anywhere in your notebook; did you mean `{close[0]}`? "
+                f"(a renamed helper or a typo: use the name the notebook defines)",
+                f"`{name}`은(는) 노트북 어디에도 정의되어 있지 않습니다; `{close[0]}`을(를) 뜻했나요? "
+                f"(이름을 바꾼 도우미 함수나 오타: 노트북이 정의하는 이름을 쓰세요)")
+        return self.found(
+            f"`{name}` exists only in your Jupyter session (a cell you later changed or deleted): the grader runs "
+            f"the notebook from top to bottom in a fresh process. Define it in the notebook or inside the function.",
+            f"`{name}`은(는) 여러분의 Jupyter 세션에만 있습니다(나중에 바꾸거나 지운 셀): 채점기는 새 프로세스에서 "
+            f"노트북을 위에서부터 실행합니다. 노트북이나 함수 안에서 정의하세요.")
+
+
+class UnpackCount(Explainer):
+    """``(a, b, c, d) = cache`` with the wrong number of names."""
+    id = "unpack-count"
+    types = ("ValueError", "TypeError")
+    pattern = r"(not enough|too many) values to unpack|cannot unpack non-iterable"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        if "non-iterable NoneType" in ctx.message:
+            return None   # the placeholder explainer's case
+        stmt = ctx.statement
+        source = ctx.code(stmt.value) if isinstance(stmt, ast.Assign) else "the right-hand side"
+        var = ctx.var(source) if source.isidentifier() else None
+        has = f" ({source} has {var.length} items)" if var is not None and var.length is not None else ""
+        has = has or (f" ({source} has shape {var.shape})" if var is not None and var.shape else "")
+        return self.found(
+            f"`{ctx.line_text}` unpacks the wrong number of values{has}. The conv cache is (A_prev, W, b, hparameters), "
+            f"the pool cache (A_prev, hparameters); A_prev.shape has 4 entries (m, n_H_prev, n_W_prev, n_C_prev).",
+            f"`{ctx.line_text}`에서 꺼내는 값의 개수가 맞지 않습니다{has}. 합성곱 캐시는 (A_prev, W, b, hparameters), "
+            f"풀링 캐시는 (A_prev, hparameters)이며 A_prev.shape는 (m, n_H_prev, n_W_prev, n_C_prev) 4개입니다.")
+
+
+class MissingKey(Explainer):
+    """``hparameters["pad"]`` on a dict that has no such key."""
+    id = "missing-key"
+    types = ("KeyError",)
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        key = ctx.message.strip("'\"")
+        for name in ctx.names_in_line:
+            var = ctx.var(name)
+            if var is not None and var.kind == "dict" and var.keys is not None and key not in var.keys:
+                return self.found(
+                    f"`{name}` has no key {key!r}; its keys are {list(var.keys)}.",
+                    f"`{name}`에는 {key!r} 키가 없습니다; 키는 {list(var.keys)}입니다.")
+        return None
+
+
+class ShapeCalled(Explainer):
+    """``A.shape(1)``: shape is an attribute."""
+    id = "shape-called"
+    types = ("TypeError",)
+    pattern = r"'tuple' object is not callable"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        if ".shape(" not in ctx.line_text.replace(" ", ""):
+            return None
+        return self.found("`.shape` is a tuple, not a method: write `A_prev.shape[1]`, not `A_prev.shape(1)`.",
+                          "`.shape`는 메서드가 아니라 튜플입니다: `A_prev.shape(1)`이 아니라 `A_prev.shape[1]`로 쓰세요.")
+
+
+class Recursion(Explainer):
+    """A function that calls itself without end."""
+    id = "recursion"
+    types = ("RecursionError",)
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        if ctx.facts is None:
+            return None
+        return self.found(
+            f"`{ctx.function}` calls itself again and again (line {ctx.line}: `{ctx.line_text}`) until Python gives "
+            f"up. Did a variable or helper get this function's name, or did you mean to call another function?",
+            f"`{ctx.function}`이(가) 자기 자신을 끝없이 호출합니다({ctx.line}번째 줄: `{ctx.line_text}`). 변수나 도우미 "
+            f"함수에 이 함수의 이름을 붙였거나, 다른 함수를 부르려던 것 아닌가요?")
+
+
+class TimeLimit(Explainer):
+    """Where a call was when it hit the time limit."""
+    id = "time-limit"
+
+    def wants(self, ctx: Context) -> bool:
+        return ctx.timeout_s is not None and ctx.facts is not None
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        loop_en = loop_ko = ""
+        if ctx.line_text.startswith("while") or "while " in ctx.code(ctx.function_node):
+            loop_en = " Does every `while` loop change its condition on each pass?"
+            loop_ko = " 모든 `while` 반복문이 매번 조건을 바꾸나요?"
+        return self.found(
+            f"It was stopped in `{ctx.function}`, line {ctx.line}: `{ctx.line_text}`.{loop_en}",
+            f"`{ctx.function}`의 {ctx.line}번째 줄에서 중단되었습니다: `{ctx.line_text}`.{loop_ko}")
+
+
+class ReturnsPlaceholder(Explainer):
+    """The function returned None / ... (or a tuple holding one): name the placeholder in its source."""
+    id = "returns-placeholder"
+
+    def wants(self, ctx: Context) -> bool:
+        return ctx.returned is not None and ctx.function_node is not None
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        func = ctx.function_node
+        returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+        if not returns:
+            return self.found(f"`{func.name}` has no `return` statement, so it returns None: end it with "
+                              f"`return` and the result.",
+                              f"`{func.name}`에 `return` 문이 없어 None을 반환합니다: 마지막에 결과를 `return`하세요.")
+        value = returns[-1].value
+        parts = value.elts if isinstance(value, ast.Tuple) else [value]
+        positions = ctx.returned if ctx.returned and isinstance(value, ast.Tuple) else (0,)
+        named = []
+        for k in positions:
+            part = parts[k] if k < len(parts) else None
+            if isinstance(part, ast.Name):
+                where = _placeholder_line(ctx, part.id)
+                named.append(f"`{part.id}`" + (f" ({where})" if where else ""))
+            elif part is None or (isinstance(part, ast.Constant) and part.value in (None, Ellipsis)):
+                named.append(f"`{ctx.code(part) or 'None'}`")
+        if not named:
+            return None
+        shown = ", ".join(named)
+        return self.found(
+            f"`{func.name}` returns {shown}, still a placeholder (None or ...): compute it before returning.",
+            f"`{func.name}`이(가) 아직 자리표시자(None 또는 ...)인 {shown}을(를) 반환합니다: 반환하기 전에 계산하세요.")
+
+
+#: Every explainer, in order of preference.  Add one here to teach the grader a new mistake.
+EXPLAINERS: list[Explainer] = [
+    Placeholder(), FloatOfArray(), FloatSize(), ArrayIntoElement(), IntegerArray(), NumpyAlias(),
+    NotebookOnlyName(), UnpackCount(), MissingKey(), ShapeCalled(), Recursion(), TimeLimit(), ReturnsPlaceholder(),
+    *ARRAY_EXPLAINERS,
+]

@@ -44,9 +44,10 @@ class Placeholder(Explainer):
         where = [w for n in names if (w := _placeholder_line(ctx, n))]
         where_en = f" (set on {where[0]})" if where else ""
         where_ko = f" ({where[0].replace('line', '줄')}에서 설정)" if where else ""
+        one = len(names) == 1
         return self.found(
-            f"{shown} {'is' if len(names) == 1 else 'are'} still a placeholder (None or ...){where_en}: "
-            f"compute {'it' if len(names) == 1 else 'them'} before this line uses {'it' if len(names) == 1 else 'them'}.",
+            f"{shown} {'is still a placeholder' if one else 'are still placeholders'} (None or ...){where_en}: "
+            f"compute {'it' if one else 'them'} before this line uses {'it' if one else 'them'}.",
             f"{shown}이(가) 아직 자리표시자(None 또는 ...)입니다{where_ko}: 이 줄에서 쓰기 전에 값을 계산하세요.")
 
 
@@ -85,6 +86,8 @@ class FloatSize(Explainer):
     def explain(self, ctx: Context) -> Explanation | None:
         names = [n for n in ctx.names_in_line if (v := ctx.var(n)) is not None
                  and (v.kind == "float" or (v.kind == "scalar" and (v.dtype or "").startswith("float")))]
+        if not names and "'float'" not in ctx.message:
+            return None
         shown = ", ".join(f"`{n}` = {ctx.var(n).value!r}" for n in names) or "a size or position"
         return self.found(
             f"{shown} is a float: `/` always gives a float, but sizes, range() and slices need ints. "

@@ -14,12 +14,13 @@ from .explainers_arrays import ARRAY_EXPLAINERS
 _NONE = r"NoneType|'None'|'ellipsis'"
 
 
-def _placeholder_line(ctx: Context, name: str) -> str | None:
-    """The ``name = None`` / ``name = ...`` line of the function, if there is one."""
+def _placeholder_line(ctx: Context, name: str, lang: str = "en") -> str | None:
+    """Where ``name = None`` / ``name = ...`` is in the function: "line 9: `n_H = None`", if it is there."""
     for node in ctx.assignments(name):
         value = getattr(node, "value", None)
         if isinstance(value, ast.Constant) and (value.value is None or value.value is Ellipsis):
-            return f"line {node.lineno}: `{ctx.source_line(node.lineno)}`"
+            code = ctx.source_line(node.lineno)
+            return f"{node.lineno}번째 줄 `{code}`" if lang == "ko" else f"line {node.lineno}: `{code}`"
     return None
 
 
@@ -41,9 +42,9 @@ class Placeholder(Explainer):
                 "이 줄의 값 중 하나가 None(또는 ...)입니다: 코드에 남은 자리표시자이거나 결과를 `return`하지 않는 "
                 "함수입니다. 실제 계산으로 바꾸세요.")
         shown = ", ".join(f"`{n}`" for n in names)
-        where = [w for n in names if (w := _placeholder_line(ctx, n))]
-        where_en = f" (set on {where[0]})" if where else ""
-        where_ko = f" ({where[0].replace('line', '줄')}에서 설정)" if where else ""
+        first = next((n for n in names if _placeholder_line(ctx, n)), None)
+        where_en = f" (set on {_placeholder_line(ctx, first)})" if first else ""
+        where_ko = f" ({_placeholder_line(ctx, first, 'ko')}에서 설정)" if first else ""
         one = len(names) == 1
         return self.found(
             f"{shown} {'is still a placeholder' if one else 'are still placeholders'} (None or ...){where_en}: "
@@ -278,20 +279,22 @@ class ReturnsPlaceholder(Explainer):
         value = returns[-1].value
         parts = value.elts if isinstance(value, ast.Tuple) else [value]
         positions = ctx.returned if ctx.returned and isinstance(value, ast.Tuple) else (0,)
-        named = []
+        named = {"en": [], "ko": []}
         for k in positions:
             part = parts[k] if k < len(parts) else None
-            if isinstance(part, ast.Name):
-                where = _placeholder_line(ctx, part.id)
-                named.append(f"`{part.id}`" + (f" ({where})" if where else ""))
-            elif part is None or (isinstance(part, ast.Constant) and part.value in (None, Ellipsis)):
-                named.append(f"`{ctx.code(part) or 'None'}`")
-        if not named:
+            for lang in named:
+                if isinstance(part, ast.Name):
+                    where = _placeholder_line(ctx, part.id, lang)
+                    named[lang].append(f"`{part.id}`" + (f" ({where})" if where else ""))
+                elif part is None or (isinstance(part, ast.Constant) and part.value in (None, Ellipsis)):
+                    named[lang].append(f"`{ctx.code(part) or 'None'}`")
+        if not named["en"]:
             return None
-        shown = ", ".join(named)
         return self.found(
-            f"`{func.name}` returns {shown}, still a placeholder (None or ...): compute it before returning.",
-            f"`{func.name}`이(가) 아직 자리표시자(None 또는 ...)인 {shown}을(를) 반환합니다: 반환하기 전에 계산하세요.")
+            f"`{func.name}` returns {', '.join(named['en'])}, still a placeholder (None or ...): compute it before "
+            f"returning.",
+            f"`{func.name}`이(가) 아직 자리표시자(None 또는 ...)인 {', '.join(named['ko'])}을(를) 반환합니다: "
+            f"반환하기 전에 계산하세요.")
 
 
 #: Every explainer, in order of preference.  Add one here to teach the grader a new mistake.

@@ -30,7 +30,7 @@ def score_hidden(assignment: Assignment, outcomes, forbidden: dict[str, str], la
         if question.name in forbidden:
             message = say("forbidden", lang, name=question.name, reason=forbidden[question.name])
             test = TestResult(name=f"{question.name}: numpy only", score=0.0, max_score=question.points,
-                              status=FAILED, output=message)
+                              status=FAILED, output=message, id="forbidden_modules")
             results.append(QuestionResult(question.name, 0.0, question.points, [test], summary=message))
             continue
         mine = [o for o in outcomes if o.question == question.name]

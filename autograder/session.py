@@ -279,6 +279,9 @@ class WorkerSession:
         msg = {"op": "call", "id": seq, "func": str(func), "return_args": bool(return_args),
                "args": codec.encode(list(args), strict=True),
                "kwargs": codec.encode(kwargs, strict=True), "helpers": sorted(helpers)}
+        timeout = self.limits.call_timeout_s if timeout is None else timeout
+        # The worker stops the code itself a little earlier, to say where it was (see worker._Alarm).
+        msg["soft_timeout_s"] = max(0.05, timeout - min(1.0, 0.2 * timeout))
         counts: dict[str, int] = {}
 
         def handle(m, deadline):
@@ -291,9 +294,11 @@ class WorkerSession:
             if op == "result":
                 return self._result(m, return_args, time.monotonic() - self._t_send, counts)
             if op == "error":
-                raise self._student_error(m, str(func))
+                error = self._student_error(m, str(func))
+                if isinstance(error, StudentTimeout):   # as after a hard time-out: no process it started survives
+                    self._discard()
+                raise error
             raise _Invalid(f"unexpected op {op[:30]!r}")
-        timeout = self.limits.call_timeout_s if timeout is None else timeout
         return self._exchange(msg, timeout, handle)
 
     def _exchange(self, msg: dict, timeout: float, handle):
@@ -363,6 +368,10 @@ class WorkerSession:
         kind = m.get("kind")
         if kind == "missing":
             return StudentMissing(f"{func} is not defined in the notebook")
+        if kind == "timeout":     # stopped by the worker's soft limit, which says where
+            timeout = StudentTimeout(f"{func} hit the time limit")
+            timeout.facts = parse_facts(m.get("facts"))
+            return timeout
         if kind != "exception":
             raise _Invalid("bad error kind")
         return StudentException(_str(m.get("type"), 100, "type"), _str(m.get("message"), 1000, "message"),

@@ -24,6 +24,7 @@ import importlib
 import io
 import linecache
 import os
+import signal
 import sys
 import time
 import traceback
@@ -111,6 +112,43 @@ class CappedWriter(io.TextIOBase):
         if self.dropped:
             text += f"\n... [{self.dropped} more characters not shown]"
         return text
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised inside student code shortly before the grader's hard time limit, so that the
+    reply can say where the code was (the grader kills the worker if this is swallowed)."""
+
+
+class _Alarm:
+    """A soft time limit for one call (SIGALRM), held off while a helper round trip is under way
+    so that the protocol is never interrupted half-way."""
+
+    def __init__(self):
+        self.in_callback = False
+        self.expired = False
+
+    def arm(self, seconds) -> None:
+        self.in_callback, self.expired = False, False
+        if type(seconds) in (int, float) and seconds > 0:
+            signal.signal(signal.SIGALRM, self._ring)
+            signal.setitimer(signal.ITIMER_REAL, float(seconds))
+
+    def disarm(self) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _ring(self, signum, frame):
+        if self.in_callback:
+            self.expired = True
+            return
+        raise TimeLimitExceeded("time limit")
+
+    def after_callback(self) -> None:
+        self.in_callback = False
+        if self.expired:
+            raise TimeLimitExceeded("time limit")
+
+
+_ALARM = _Alarm()
 
 
 def _forbidden_input(prompt=""):
@@ -227,9 +265,13 @@ class Worker:
         chan = self.chan
 
         def stub(*args, **kwargs):
-            chan.send({"op": "callback", "id": call_id, "name": name,
-                       "args": _encode(list(args)), "kwargs": _encode(kwargs)})
-            reply = chan.recv()
+            _ALARM.in_callback = True
+            try:
+                chan.send({"op": "callback", "id": call_id, "name": name,
+                           "args": _encode(list(args)), "kwargs": _encode(kwargs)})
+                reply = chan.recv()
+            finally:
+                _ALARM.after_callback()
             if reply.get("op") == "callback_result":
                 return _decode(reply.get("value"))
             exc_type = getattr(builtins, str(reply.get("type")), None)
@@ -270,7 +312,11 @@ class Worker:
         for h in saved:
             self.g[h] = self._stub(h, call_id)
         try:
-            ok, res, out, dur = self._run_captured(CALL_OUTPUT_CAP, func, *args, **kwargs)
+            _ALARM.arm(msg.get("soft_timeout_s"))
+            try:
+                ok, res, out, dur = self._run_captured(CALL_OUTPUT_CAP, func, *args, **kwargs)
+            finally:
+                _ALARM.disarm()
         finally:  # put the student's own helpers back for later calls
             for h, v in saved.items():
                 if v is _MISSING:
@@ -282,7 +328,8 @@ class Worker:
                      "args_after": _encode(list(args)) if msg.get("return_args") else None,
                      "stdout": out.getvalue(), "duration_s": dur}
         else:
-            reply = {"op": "error", "id": call_id, "kind": "exception", **describe(res)}
+            kind = "timeout" if isinstance(res, TimeLimitExceeded) else "exception"
+            reply = {"op": "error", "id": call_id, "kind": kind, **describe(res)}
         del res
         try:
             self.chan.send(reply)

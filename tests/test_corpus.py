@@ -12,7 +12,9 @@ one graded function, with a header::
 function named after the question, e.g. a settings dictionary ``NAME = {...}``,
 and ``# fails: test_a, test_b`` for a wrong variant: exactly these hidden tests
 of its question fail, by function name; this pins one mistake to the tests
-that explain it instead of every test that happens to see a consequence).
+that explain it instead of every test that happens to see a consequence;
+and ``# names: FRAGMENT [| FRAGMENT]``: the output of at least one failed test
+holds one of these fragments, i.e. a hint names the mistake, in English or Korean).
 
 A submission notebook is the source notebook with that question's solution
 cell replaced by the variant.  To keep the suite fast, variants of
@@ -62,6 +64,7 @@ class Variant:
     why: str
     source: str
     fails: tuple[str, ...] = ()    # hidden test ids that must fail (all others of the question pass)
+    names: tuple[str, ...] = ()    # fragments naming the mistake; one must be in a failed test's output
 
     @property
     def label(self) -> str:
@@ -70,7 +73,7 @@ class Variant:
 
 def _parse(path: Path) -> Variant:
     text = path.read_text(encoding="utf-8")
-    meta = dict(re.findall(r"^# (question|expect|why|defines|fails): *(.*?) *$", text, re.M))
+    meta = dict(re.findall(r"^# (question|expect|why|defines|fails|names): *(.*?) *$", text, re.M))
     missing = {"question", "expect", "why"} - set(meta)
     if missing:
         raise ValueError(f"{path}: header lacks {sorted(missing)}")
@@ -84,7 +87,8 @@ def _parse(path: Path) -> Variant:
     fails = tuple(sorted(t.strip() for t in meta.get("fails", "").split(",") if t.strip()))
     if fails and kind != "wrong":
         raise ValueError(f"{path}: '# fails:' is for wrong variants only")
-    return Variant(path, meta["question"], meta["expect"], meta["why"], text, fails)
+    names = tuple(n.strip() for n in meta.get("names", "").split(" | ") if n.strip())
+    return Variant(path, meta["question"], meta["expect"], meta["why"], text, fails, names)
 
 
 def _variants() -> list[Variant]:
@@ -134,18 +138,22 @@ def _grade(notebook: Path, out: Path, assignment: str = ASSIGNMENT) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> list[dict]:
-    """Grade every bin once (in parallel); result i belongs to BINS[i]."""
-    tmp = tmp_path_factory.mktemp("corpus")
+def grade_bins(bins: list[dict[str, Variant]], tmp: Path) -> list[dict]:
+    """Build one notebook per bin and grade them in parallel; result i belongs to bins[i]."""
     jobs = []
-    for i, variants in enumerate(BINS):
+    for i, variants in enumerate(bins):
         nb = tmp / f"submission_{i:02d}.ipynb"
         _build_notebook(variants, nb)
         jobs.append((nb, tmp / f"result_{i:02d}.json"))
     workers = max(1, min(len(jobs), os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda job: _grade(*job), jobs))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> list[dict]:
+    """Grade every bin once (in parallel); result i belongs to BINS[i]."""
+    return grade_bins(BINS, tmp_path_factory.mktemp("corpus"))
 
 
 def _bin_of(variant: Variant) -> int:
@@ -206,6 +214,25 @@ def check_expectation(variant: Variant, q: dict, where: str) -> None:
         failed = tuple(sorted(t["id"] for t in q["tests"] if t["status"] != "passed"))
         assert failed == variant.fails, f"{where}: expected exactly {list(variant.fails)} to fail, " \
                                         f"failed {list(failed)}:\n{_describe(q)}"
+    if variant.names:
+        assert is_named(variant, q), f"{where}: no failed test names the mistake ({' | '.join(variant.names)}):" \
+                                     f"\n{_describe(q)}"
+
+
+def is_named(variant: Variant, q: dict) -> bool:
+    """A failed test of the question holds one of the variant's ``# names:`` fragments."""
+    return any(name in t["output"] for t in q["tests"] if t["status"] != "passed" for name in variant.names)
+
+
+def test_wrong_variants_named_share(graded):
+    """Issue 11.6: the share of wrong variants whose mistake a hint names (README figure; goal >= 90%).
+
+    A variant without a ``# names:`` header counts as not named."""
+    wrong = [v for v in VARIANTS if v.path.parent.name == "wrong"]
+    named = [v for v in wrong if v.names and "__error__" not in graded[_bin_of(v)]
+             and is_named(v, _question(graded[_bin_of(v)], v.question))]
+    print(f"\nwrong variants whose mistake a hint names: {len(named)}/{len(wrong)} ({100 * len(named) / len(wrong):.0f}%)")
+    assert len(named) >= 0.9 * len(wrong), sorted(v.label for v in set(wrong) - set(named))
 
 
 _LEAKS = ("def test_", "_cases", "hidden_tests", "import pytest", "autograder/checks", "Traceback (most recent")

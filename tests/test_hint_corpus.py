@@ -18,13 +18,11 @@ into notebooks as in tests/test_corpus.py, whose helpers are reused):
 """
 from __future__ import annotations
 
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from test_corpus import CORPUS, EPS, Variant, _build_notebook, _describe, _grade, _pack, _parse, _question
+from test_corpus import CORPUS, EPS, Variant, _describe, _pack, _parse, _question, grade_bins
 
 CRASHING = CORPUS / "crashing"
 
@@ -47,14 +45,7 @@ BINS = _pack(CRASHES + RIGHT)
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> list[dict]:
-    tmp = tmp_path_factory.mktemp("hint_corpus")
-    jobs = []
-    for i, variants in enumerate(BINS):
-        nb = tmp / f"submission_{i:02d}.ipynb"
-        _build_notebook(variants, nb)
-        jobs.append((nb, tmp / f"result_{i:02d}.json"))
-    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 2))) as pool:
-        return list(pool.map(lambda job: _grade(*job), jobs))
+    return grade_bins(BINS, tmp_path_factory.mktemp("hint_corpus"))
 
 
 def _result_of(graded, variant) -> dict:

@@ -192,8 +192,9 @@ def test_numerical_gradient(student, ref, rng):
 
 @title("db has the shape of b, (1, 1, 1, n_C)", "db의 모양은 b와 같은 (1, 1, 1, n_C)")
 def test_db_shape(student, rng):
-    A, W, b, dZ = _make(rng, 2, 4, 4, 2, 2, 3, 2, 0, np.float64)
-    cache = (A, W, b, {"stride": 2, "pad": 0})
+    """Only db's shape (pad 1: a pad == 0 mistake has the value tests of pad 0 to show it)."""
+    A, W, b, dZ = _make(rng, 2, 4, 4, 2, 2, 3, 2, 1, np.float64)
+    cache = (A, W, b, {"stride": 2, "pad": 1})
     inputs = _inputs(dZ, cache)
     _, _, db = _unpack(student(dZ, cache), inputs)
     expect_shape(db, b.shape, what=WHAT["db"], inputs=inputs,
@@ -202,11 +203,11 @@ def test_db_shape(student, rng):
                              "keepdims=True, or reshape(1, 1, 1, n_C).",
                              "db의 모양은 b와 같은 (1, 1, 1, n_C)여야 합니다: 축 (0, 1, 2)에 대해 keepdims=True로 "
                              "합하거나 reshape(1, 1, 1, n_C)하세요.")])
-    expect_close(db, dZ.sum(axis=(0, 1, 2)).reshape(b.shape), what=WHAT["db"], inputs=inputs)
 
 
 @title("does not modify dZ or the cache", "dZ와 캐시를 변경하지 않음")
-def test_inputs_unchanged(student, ref, tol, rng):
+def test_inputs_unchanged(student, rng):
+    """Compares the arguments before and after the call, nothing else (the values have tests of their own)."""
     A, W, b, dZ = _make(rng, 2, 5, 4, 2, 3, 2, 2, 1, np.float64)
     hp = {"stride": 2, "pad": 1}
     cache = (A, W, b, hp)
@@ -214,6 +215,3 @@ def test_inputs_unchanged(student, ref, tol, rng):
     res = student.call_full(dZ, cache)
     expect_unchanged(dZ, res.args_after[0], "dZ", func=FUNC, inputs=inputs)
     expect_unchanged(cache, res.args_after[1], "cache", func=FUNC, inputs=inputs)
-    grads = _unpack(res.value, inputs)
-    _check(grads, ref.conv_backward(dZ, (A, W, b, dict(hp))), ("", ""), A, W, tol, _hints(A, W, b, hp, dZ),
-           inputs, None)

@@ -142,7 +142,7 @@ CASES = [
                              "입력보다 큰 필터 1개 (3x4 입력에 5x5, 패딩 1)")),
     pytest.param((2, 6, 5, 3, 3, 2, 2, 1, np.float32), id="float32",
                  marks=title("float32 inputs, stride 2, pad 1", "float32 입력, 스트라이드 2, 패딩 1")),
-    pytest.param((1, 7, 9, 2, 4, 3, 2, 2, np.float32), id="float32_f4",
+    pytest.param((1, 8, 10, 2, 4, 3, 2, 2, np.float32), id="float32_f4",   # stride divides: not a floor case
                  marks=title("float32, even filter size 4, stride 2, pad 2",
                              "float32, 짝수 필터 크기 4, 스트라이드 2, 패딩 2")),
 ]
@@ -201,12 +201,11 @@ def test_cache(student, rng):
 
 
 @title("does not modify its inputs", "입력을 변경하지 않음")
-def test_inputs_unchanged(student, ref, tol, rng):
+def test_inputs_unchanged(student, rng):
+    """Compares the arguments before and after the call, nothing else (the values have tests of their own)."""
     A, W, b = _make(rng, 2, 5, 4, 2, 3, 2, np.float64)
     hp = {"stride": 2, "pad": 1}
     inputs = {"A_prev": A, "W": W, "b": b, "hparameters": hp}
     res = student.call_full(A, W, b, dict(hp))
     for name, before, after in zip(("A_prev", "W", "b", "hparameters"), (A, W, b, hp), res.args_after):
         expect_unchanged(before, after, name, func=FUNC, inputs=inputs)
-    Z, _ = _unpack(res.value, inputs)
-    _check_Z(Z, A, W, b, hp, ref, tol, inputs)

@@ -67,8 +67,8 @@ def _hints(shape, f, n_filters, pad, stride):
 
 CASES = [
     pytest.param((128, 128, 3), 3, 8, 1, 2, id="lecture",
-                 marks=title("lecture example: (128, 128, 3) input, 8 filters 3x3, pad 1, stride 2",
-                             "강의 예제: (128, 128, 3) 입력, 3x3 필터 8개, 패딩 1, 스트라이드 2")),
+                 marks=title("lecture example: (128, 128, 3) input, 8 filters 3x3, pad 1, stride 2 (floor of 63.5)",
+                             "강의 예제: (128, 128, 3) 입력, 3x3 필터 8개, 패딩 1, 스트라이드 2 (63.5의 내림)")),
     pytest.param((7, 5, 3), 3, 4, 0, 1, id="nonsquare",
                  marks=title("non-square input, stride 1, pad 0", "정사각형이 아닌 입력, 스트라이드 1, 패딩 0")),
     pytest.param((8, 11, 2), 3, 5, 0, 3, id="floor",
@@ -110,5 +110,4 @@ def test_returns_tuple_of_ints(student):
                        "`/`는 항상 실수(float)를 만듭니다; 정수 나눗셈 `//`(또는 int())를 쓰세요.")]
     for name, value in zip(("n_H", "n_W", "n_C"), seq):
         expect_int(value, what=(f"{name} returned by {FUNC}", f"{FUNC}가 반환한 {name}"),
-                   inputs=inputs, hints=float_hint)
-    expect_equal(seq, (5, 3, 4), what=WHAT, inputs=inputs, hints=_hints((9, 6, 3), 3, 4, 1, 2))
+                   inputs=inputs, hints=float_hint)   # only the type: the values have tests of their own

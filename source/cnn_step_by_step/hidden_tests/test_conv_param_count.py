@@ -68,4 +68,4 @@ def test_returns_int(student):
                hints=[Hint(lambda g: isinstance(g, float),
                            "A count is an int: avoid `/` (it gives a float) or convert with int().",
                            "개수는 정수입니다: `/`(실수가 됨)를 피하거나 int()로 변환하세요.")])
-    expect_equal(got, 95, what=WHAT, inputs=inputs, hints=_hints(3, 2, 5))
+    # only the type: the count itself has the value tests

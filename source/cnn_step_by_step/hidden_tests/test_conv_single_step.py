@@ -94,17 +94,14 @@ def test_returns_scalar(student, rng):
              "You returned the element-wise products; sum them with np.sum.",
              "원소별 곱을 그대로 반환했습니다; np.sum으로 모두 더하세요."),
     ]
-    value = expect_scalar(got, what=WHAT, inputs=inputs, hints=hints)
-    expect_close(value, float(np.sum(a * W) + b.item()), what=WHAT, inputs=inputs,
-                 hints=_value_hints(a, W, b))
+    expect_scalar(got, what=WHAT, inputs=inputs, hints=hints)   # its value is the value tests' job
 
 
-@title("does not modify its inputs (and returns the right value)", "입력을 변경하지 않음 (올바른 값도 반환)")
+@title("does not modify its inputs", "입력을 변경하지 않음")
 def test_inputs_unchanged(student, rng):
+    """Compares the arguments before and after the call, nothing else (the values have tests of their own)."""
     a, W, b = _inputs(rng, 3, 3, np.float64)
     inputs = {"a_slice_prev": a, "W": W, "b": b}
     res = student.call_full(a, W, b)
     for name, before, after in zip(("a_slice_prev", "W", "b"), (a, W, b), res.args_after):
         expect_unchanged(before, after, name, func=FUNC, inputs=inputs)
-    expect_close(res.value, float(np.sum(a * W) + b.item()), what=WHAT, inputs=inputs,
-                 hints=_value_hints(a, W, b), single_as_scalar=True)

@@ -141,12 +141,21 @@ def test_values(student, ref, tol, rng, case):
 
 
 @title("mode defaults to \"max\"", "mode의 기본값은 \"max\"")
-def test_default_mode(student, ref, tol, rng):
+def test_default_mode(student, tol, rng):
+    """Called without mode, the function must do what it does with mode="max" (the values have tests of their own)."""
     A_prev, dA = _make(rng, 1, 4, 4, 2, 2, 2, np.float64)
     hp = {"f": 2, "stride": 2}
     inputs = _inputs(dA, A_prev, hp)
-    got = student(dA, (A_prev, hp))
-    _check_all(got, ref, tol, A_prev, 2, 2, "max", dA, inputs)
+    with_max = student(dA, (A_prev, dict(hp)), mode="max")
+    got = student(dA, (A_prev, dict(hp)))
+    default_hint = Hint.close_to(_cases.pool_backward_np(A_prev, 2, 2, "average", dA),
+                                 "Called without `mode`, your function gives the gradient of average pooling: the "
+                                 "default must be mode=\"max\" (def pool_backward(dA, cache, mode=\"max\")).",
+                                 "`mode` 없이 호출하면 평균 풀링의 기울기를 줍니다: 기본값은 mode=\"max\"여야 합니다 "
+                                 "(def pool_backward(dA, cache, mode=\"max\")).")
+    expect_close(got, with_max, what=(WHAT[0] + " without `mode` (compared with your result for mode=\"max\")",
+                                      "`mode` 없이 호출한 " + WHAT[1] + " (mode=\"max\"일 때 결과와 비교)"),
+                 inputs=inputs, tol=tol, hints=[default_hint])
 
 
 @pytest.mark.parametrize("mode", [
@@ -172,11 +181,11 @@ def test_numerical_gradient(student, ref, rng, mode):
 
 
 @title("does not modify dA or the cache", "dA와 캐시를 변경하지 않음")
-def test_inputs_unchanged(student, ref, tol, rng):
+def test_inputs_unchanged(student, rng):
+    """Compares the arguments before and after the call, nothing else (the values have tests of their own)."""
     A_prev, dA = _make(rng, 2, 5, 4, 2, 3, 1, np.float64)
     hp = {"f": 3, "stride": 1}
     inputs = _inputs(dA, A_prev, hp, "max")
     res = student.call_full(dA, (A_prev, dict(hp)), "max")
     expect_unchanged(dA, res.args_after[0], "dA", func=FUNC, inputs=inputs)
     expect_unchanged((A_prev, hp), res.args_after[1], "cache", func=FUNC, inputs=inputs)
-    _check_all(res.value, ref, tol, A_prev, 3, 1, "max", dA, inputs)

@@ -102,10 +102,8 @@ def test_values(student, ref, rng, shape, pad, dtype):
 
 
 @title("does not modify X", "X를 변경하지 않음")
-def test_input_unchanged(student, ref, rng):
+def test_input_unchanged(student, rng):
     X = _cases.randn(rng, (2, 3, 4, 2))
     inputs = {"X": X, "pad": 2}
     res = student.call_full(X, 2)
-    expect_unchanged(X, res.args_after[0], "X", func=FUNC, inputs=inputs)
-    expect_shape(res.value, (2, 7, 8, 2), what=WHAT, inputs=inputs, hints=_shape_hints(X.shape, 2))
-    expect_close(res.value, ref.zero_pad(X, 2), what=WHAT, inputs=inputs, tol=EXACT, hints=_value_hints(X, 2))
+    expect_unchanged(X, res.args_after[0], "X", func=FUNC, inputs=inputs)   # the values have tests of their own

@@ -1,6 +1,8 @@
 # question: conv_backward
 # expect: partial
 # why: db returned with shape (n_C,) instead of (1, 1, 1, n_C)
+# fails: test_db_shape
+# names: keepdims=True
 def conv_backward(dZ, cache):
     (A_prev, W, b, hparameters) = cache
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape

@@ -1,6 +1,8 @@
 # question: conv_backward
 # expect: partial
 # why: returns the padded gradient dA_prev_pad instead of dA_prev
+# fails: test_numerical_gradient, test_values[float32], test_values[floor], test_values[nooverlap], test_values[s1p1]
+# names: da_prev_pad[pad:pad + n_H_prev
 def conv_backward(dZ, cache):
     (A_prev, W, b, hparameters) = cache
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape

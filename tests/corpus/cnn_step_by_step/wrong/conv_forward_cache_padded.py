@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: partial
 # why: the cache stores the padded A_prev
+# fails: test_cache
+# names: the padded A_prev | 캐시에 패딩된 A_prev
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape

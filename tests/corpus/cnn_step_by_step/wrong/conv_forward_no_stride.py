@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: partial
 # why: windows start at h and w: the stride is used for the output size but not for the window position
+# fails: test_lecture_examples, test_values[float32], test_values[float32_f4], test_values[floor], test_values[s2p0]
+# names: horiz_start = w * stride
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape

@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: partial
 # why: np.pad(A_prev, pad) inline pads the batch and channel axes too
+# fails: test_lecture_examples, test_values[bigfilter], test_values[float32], test_values[float32_f4], test_values[s1p1], test_values[single]
+# names: Did you pad the batch axis? | 배치 축에 패딩하지 않았나요?
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape

@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: partial
 # why: round() instead of floor for the output size (differs when the fractional part is above one half)
+# fails: test_values[floor]
+# names: round()
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape

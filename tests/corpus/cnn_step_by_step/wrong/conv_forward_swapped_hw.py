@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: partial
 # why: height and width swapped in the output size and in the loops (only shows on non-square inputs)
+# fails: test_lecture_examples, test_values[bigfilter], test_values[f1], test_values[float32], test_values[float32_f4], test_values[floor], test_values[s1p1], test_values[s2p0], test_values[single]
+# names: A_prev.shape[2]
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape

@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: partial
 # why: pads A_prev but takes the windows from the unpadded A_prev (raises at the border when pad > 0)
+# fails: test_cache, test_inputs_unchanged, test_lecture_examples, test_values[bigfilter], test_values[float32], test_values[float32_f4], test_values[s1p1], test_values[single]
+# names: the input without padding | 패딩하지 않은 입력
 def conv_forward(A_prev, W, b, hparameters):
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape

@@ -1,6 +1,8 @@
 # question: conv_forward
 # expect: zero
 # why: correct result, but computed with PyTorch, which the numpy assignment forbids
+# fails: forbidden_modules
+# names: numpy only | numpy만 사용해야
 import numpy as np
 import torch
 import torch.nn.functional as F

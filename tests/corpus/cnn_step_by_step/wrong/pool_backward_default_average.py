@@ -1,6 +1,8 @@
 # question: pool_backward
 # expect: partial
 # why: default mode is "average"
+# fails: test_default_mode
+# names: the default must be | 기본값은
 def pool_backward(dA, cache, mode="average"):
     (A_prev, hparameters) = cache
     stride = hparameters["stride"]

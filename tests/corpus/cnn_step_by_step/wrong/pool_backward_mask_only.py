@@ -1,6 +1,8 @@
 # question: pool_backward
 # expect: partial
 # why: max mode adds the mask without multiplying by dA
+# fails: test_numerical_gradient[max], test_values[max_2x2], test_values[max_float32], test_values[max_floor], test_values[max_overlap]
+# names: mask * dA[i, h, w, c]
 def pool_backward(dA, cache, mode="max"):
     (A_prev, hparameters) = cache
     stride = hparameters["stride"]

@@ -1,6 +1,8 @@
 # question: pool_forward
 # expect: partial
 # why: ignores mode: always the mean (right only for average pooling)
+# fails: test_negative_values, test_values[max_2x2], test_values[max_float32], test_values[max_floor], test_values[max_overlap]
+# names: how you use `mode` | `mode`를 어떻게 쓰는지
 def pool_forward(A_prev, hparameters, mode="max"):
     (m, n_H_prev, n_W_prev, n_C) = A_prev.shape
     f = hparameters["f"]

@@ -1,6 +1,8 @@
 # question: pool_forward
 # expect: partial
 # why: default mode is "average" instead of "max"
+# fails: test_default_mode
+# names: the default must be | 기본값은
 def pool_forward(A_prev, hparameters, mode="average"):
     (m, n_H_prev, n_W_prev, n_C) = A_prev.shape
     f = hparameters["f"]

@@ -1,6 +1,8 @@
 # question: pool_forward
-# expect: zero
+# expect: partial
 # why: returns A without the cache
+# fails: test_cache, test_default_mode, test_negative_values, test_values[avg_2x2], test_values[avg_float32], test_values[avg_overlap], test_values[f1], test_values[max_2x2], test_values[max_float32], test_values[max_floor], test_values[max_overlap]
+# names: return A, cache
 def pool_forward(A_prev, hparameters, mode="max"):
     (m, n_H_prev, n_W_prev, n_C) = A_prev.shape
     f = hparameters["f"]

@@ -1,6 +1,8 @@
 # question: pool_forward
 # expect: partial
 # why: pools over all channels of the window at once
+# fails: test_values[avg_2x2], test_values[avg_float32], test_values[avg_overlap], test_values[max_2x2], test_values[max_float32], test_values[max_floor], test_values[max_overlap]
+# names: A_prev[i, vs:ve, hs:he, c]
 def pool_forward(A_prev, hparameters, mode="max"):
     (m, n_H_prev, n_W_prev, n_C) = A_prev.shape
     f = hparameters["f"]

@@ -25,7 +25,7 @@ graded with ``python -m autograder grade NB --format json`` from the course
 root, exactly as a TA would.
 
 Checked:
-* ``right`` -> the question gets full marks;
+* ``right`` -> the question gets full marks and no explanation of a mistake (``hints``);
 * ``wrong`` -> the question loses points (``expect: zero`` -> scores 0);
 * in every notebook, every question that holds a right variant or the
   reference solution gets full marks (so a wrong helper never costs points
@@ -205,6 +205,8 @@ def check_expectation(variant: Variant, q: dict, where: str) -> None:
     assert not errors, f"{where}: hidden tests ended in a grader error:\n{_describe(q)}"
     if variant.expect == "full":
         assert q["score"] >= q["max_score"] - EPS, f"{where}: a right variant lost points:\n{_describe(q)}"
+        hinted = [t["id"] for t in q["tests"] if t.get("hints")]
+        assert not hinted, f"{where}: a right variant got explanations of mistakes on {hinted}:\n{_describe(q)}"
     elif variant.expect == "zero":
         assert q["score"] <= EPS, f"{where}: expected zero points:\n{_describe(q)}"
     else:

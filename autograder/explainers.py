@@ -65,16 +65,16 @@ class FloatOfArray(Explainer):
                     and node.args:
                 call, arg = node.func.id, node.args[0]
         shown = f"`{call}({ctx.code(arg)})`" if call else "float()/int()"
-        shape = ""
+        shape = shape_ko = ""
         if arg is not None:
             for n in ast.walk(arg):
                 if isinstance(n, ast.Name) and (v := ctx.var(n.id)) is not None and v.shape:
-                    shape = f" (`{n.id}` has shape {v.shape})"
+                    shape, shape_ko = f" (`{n.id}` has shape {v.shape})", f"(`{n.id}`의 모양 {v.shape})"
                     break
         return self.found(
             f"{shown} converts an array{shape} to a number; NumPy 2.4 allows that only for 0-d arrays. "
             f"Use `.item()`, `np.squeeze(...)` or index down to one element, e.g. `b[0, 0, 0]`.",
-            f"{shown}는 배열{shape}을 숫자로 바꾸는데 NumPy 2.4에서는 0차원 배열만 됩니다. "
+            f"{shown}는 배열{shape_ko}을 숫자로 바꾸는데 NumPy 2.4에서는 0차원 배열만 됩니다. "
             f"`.item()`, `np.squeeze(...)`를 쓰거나 `b[0, 0, 0]`처럼 원소 하나로 인덱싱하세요.")
 
 
@@ -89,11 +89,11 @@ class FloatSize(Explainer):
                  and (v.kind == "float" or (v.kind == "scalar" and (v.dtype or "").startswith("float")))]
         if not names and "'float'" not in ctx.message:
             return None
-        shown = ", ".join(f"`{n}` = {ctx.var(n).value!r}" for n in names) or "a size or position"
+        shown = ", ".join(f"`{n}` = {ctx.var(n).value!r}" for n in names)
         return self.found(
-            f"{shown} is a float: `/` always gives a float, but sizes, range() and slices need ints. "
-            f"Use integer division `//` (or int(...)).",
-            f"{shown}이(가) 실수(float)입니다: `/`는 항상 실수를 만들지만 크기, range(), 슬라이스에는 정수가 필요합니다. "
+            f"{shown or 'a size or position'} is a float: `/` always gives a float, but sizes, range() and slices "
+            f"need ints. Use integer division `//` (or int(...)).",
+            f"{shown or '크기나 위치'}이(가) 실수(float)입니다: `/`는 항상 실수를 만들지만 크기, range(), 슬라이스에는 정수가 필요합니다. "
             f"정수 나눗셈 `//`(또는 int(...))를 쓰세요.")
 
 
@@ -122,7 +122,7 @@ class IntegerArray(Explainer):
 
     def explain(self, ctx: Context) -> Explanation | None:
         stmt = ctx.statement
-        target = ctx.code(stmt.target) if isinstance(stmt, ast.AugAssign) else "the array"
+        target = ctx.code(stmt.target) if isinstance(stmt, ast.AugAssign) else "..."
         base = stmt.target.value if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript) \
             else getattr(stmt, "target", None)
         var = ctx.var(base.id) if isinstance(base, ast.Name) else None
@@ -192,8 +192,8 @@ class UnpackCount(Explainer):
         stmt = ctx.statement
         source = ctx.code(stmt.value) if isinstance(stmt, ast.Assign) else "the right-hand side"
         var = ctx.var(source) if source.isidentifier() else None
-        has = f" ({source} has {var.length} items)" if var is not None and var.length is not None else ""
-        has = has or (f" ({source} has shape {var.shape})" if var is not None and var.shape else "")
+        size = var.length if var is not None and var.length is not None else (var.shape if var is not None else None)
+        has = f" (`{source}`: {size})" if size is not None else ""
         return self.found(
             f"`{ctx.line_text}` unpacks the wrong number of values{has}. The conv cache is (A_prev, W, b, hparameters), "
             f"the pool cache (A_prev, hparameters); A_prev.shape has 4 entries (m, n_H_prev, n_W_prev, n_C_prev).",

@@ -257,10 +257,11 @@ class IndexPastAxis(Explainer):
         var = next((v for v, _ in _range_loops(ctx) if str(ctx.int_value(v)) == index and v in ctx.names_in_line),
                    None)
         who = f"`{var}` = {index}" if var else f"index {index}"
+        who_ko = f"`{var}` = {index}" if var else f"인덱스 {index}"
         return self.found(
             f"{who}, but axis {axis} of the indexed array has only {size} entries: check the loop bounds and which "
             f"axis each index goes to ((m, n_H, n_W, n_C): height is axis 1, width axis 2).",
-            f"{who}인데 인덱싱한 배열의 {axis}번 축에는 원소가 {size}개뿐입니다: 반복 범위와 각 인덱스가 어느 축인지 "
+            f"{who_ko}인데 인덱싱한 배열의 {axis}번 축에는 원소가 {size}개뿐입니다: 반복 범위와 각 인덱스가 어느 축인지 "
             f"확인하세요((m, n_H, n_W, n_C): 높이는 1번, 너비는 2번 축).")
 
 
@@ -306,11 +307,11 @@ class TooManyIndices(Explainer):
         ndim, used = int(dims.group(1)), int(dims.group(2))
         name = next((n for n in ctx.names_in_line if (v := ctx.var(n)) is not None and v.shape is not None
                      and len(v.shape) == ndim), None)
-        shown = f"`{name}` {ctx.var(name).shape}" if name else "this array"
+        shown = f"`{name}` {ctx.var(name).shape}" if name else ""
         return self.found(
-            f"{shown} has {ndim} axes but is indexed with {used}. One example A_prev[i] is (n_H, n_W, n_C): "
+            f"{shown or 'This array'} has {ndim} axes but is indexed with {used}. One example A_prev[i] is (n_H, n_W, n_C): "
             f"do not index it with i again.",
-            f"{shown}의 축은 {ndim}개인데 인덱스를 {used}개 썼습니다. 예제 하나 A_prev[i]는 (n_H, n_W, n_C)입니다: "
+            f"{shown or '이 배열'}의 축은 {ndim}개인데 인덱스를 {used}개 썼습니다. 예제 하나 A_prev[i]는 (n_H, n_W, n_C)입니다: "
             f"i로 다시 인덱싱하지 마세요.")
 
 

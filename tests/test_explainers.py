@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import linecache
+import re
 
 import numpy as np
 import pytest
@@ -103,6 +104,8 @@ def test_none_in_an_index_error_message_is_not_a_placeholder():
 def test_each_explainer_recognises_its_mistake(cells, call, expected):
     _, ctx = _raise_in_cells(cells, call)
     assert expected in _ids(ctx), (ctx.type_name, ctx.message, explain(ctx))
+    for e in explain(ctx):   # both languages, no English words left in the Korean text
+        assert re.search("[가-힣]", e.ko) and not re.search(r"\b(the|has|is|index|this)\b", e.ko), e.ko
 
 
 def test_name_from_a_cell_that_did_not_run_is_located():

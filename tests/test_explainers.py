@@ -180,3 +180,22 @@ def test_visible_check_error_is_explained_from_its_root_cause():
     assert error.type_name == "AssertionError" and error.facts is not None and error.facts.function == "unpad"
     text = cell_error_hints(error, cells, report.names, "en")
     assert "[pad:-pad]" in text and text.startswith("\nHint:")
+
+
+def test_autograder_check_explains_a_crash_in_the_visible_check(tmp_path):
+    """End to end on the student side: the visible check of conv_backward calls the canonical
+    [pad:-pad] unpadding at pad == 0; the check's failure carries the hint."""
+    from pathlib import Path
+
+    from autograder.config import get_assignment
+    from autograder.grader import grade_notebook
+    from test_corpus import _build_notebook, _parse
+
+    root = Path(__file__).resolve().parents[1]
+    variant = _parse(root / "tests/corpus/cnn_step_by_step/wrong/conv_backward_minus_pad.py")
+    notebook = tmp_path / "submission.ipynb"
+    _build_notebook({"conv_backward": variant}, notebook)
+    assignment = get_assignment("cnn_step_by_step", root / "grading.yml")
+    result = grade_notebook(notebook, assignment, lang="en", visible_only=True)
+    [question] = [q for q in result.questions if q.name == "conv_backward"]
+    assert question.score == 0 and "Hint: Here pad == 0" in question.tests[0].output, question.tests[0].output

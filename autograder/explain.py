@@ -227,9 +227,10 @@ def run_explainers(ctx: Context, explainers: Iterable[Explainer]) -> list[Explan
             found = None
         if found is not None:
             (generic if explainer.fallback else specific).append(found)
-    chosen = specific or generic[:1]
-    unique = list({e.id: e for e in chosen}.values())
-    return unique[:MAX_EXPLANATIONS]
+    unique: dict[str, Explanation] = {}
+    for e in specific or generic[:1]:
+        unique.setdefault(e.id, e)      # the first (preferred) explainer's wording of a mistake
+    return list(unique.values())[:MAX_EXPLANATIONS]
 
 
 def explain(ctx: Context) -> list[Explanation]:

@@ -316,7 +316,6 @@ class GradingPlugin:
             outcome.message_en = say("grader_error", "en", detail=detail)
             outcome.message_ko = say("grader_error", "ko", detail=detail)
 
-
     def _notebook(self) -> tuple[list[str], list[str]]:
         """The cells the worker ran and the callables they defined (for explanations)."""
         report = getattr(self.session, "load_report", None)

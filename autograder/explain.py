@@ -47,6 +47,7 @@ class Context:
     timeout_s: float | None = None                               # set when the call hit the time limit
     function_name: str | None = None     # the graded function, when there are no facts (a returned value)
     returned: tuple | None = None        # placeholder positions of a returned value: () = the value itself
+    load_errors: dict[int, str] = field(default_factory=dict)   # cell index -> its error while loading
 
     # -- the failing place --------------------------------------------------------------
     @property
@@ -254,7 +255,8 @@ def placeholder_positions(value) -> tuple | None:
     return None
 
 
-def explain_return(function: str, value, cells: list[str], names: list[str]) -> list[Explanation]:
+def explain_return(function: str, value, cells: list[str], names: list[str],
+                   load_errors: dict[int, str] | None = None) -> list[Explanation]:
     """Explanations for a graded function that returned a placeholder."""
     positions = placeholder_positions(value)
     if positions is None:
@@ -263,20 +265,29 @@ def explain_return(function: str, value, cells: list[str], names: list[str]) -> 
                            function_name=function, returned=positions))
 
 
-def explain_error(exc, cells: list[str], names: list[str], timeout_s: float | None = None) -> list[Explanation]:
-    """Explanations for a StudentException / StudentTimeout (with facts) / CellError."""
-    return explain(context_of(exc, cells, names, timeout_s))
+def explain_error(exc, cells: list[str], names: list[str], timeout_s: float | None = None,
+                  load_errors: dict[int, str] | None = None) -> list[Explanation]:
+    """Explanations for a StudentException / StudentTimeout (with facts) / StudentMissing / CellError."""
+    return explain(context_of(exc, cells, names, timeout_s, load_errors))
 
 
-def context_of(exc, cells: list[str], names: list[str], timeout_s: float | None = None) -> Context:
-    """The :class:`Context` of a StudentException / StudentTimeout / CellError."""
+#: ``type_name`` of the context of a graded function the notebook did not define.
+MISSING = "FunctionMissing"
+
+
+def context_of(exc, cells: list[str], names: list[str], timeout_s: float | None = None,
+               load_errors: dict[int, str] | None = None) -> Context:
+    """The :class:`Context` of a StudentException / StudentTimeout / StudentMissing / CellError."""
     facts = getattr(exc, "facts", None)
+    if getattr(exc, "kind", "") == "missing":
+        return Context(type_name=MISSING, message="", cells=list(cells), notebook_names=list(names),
+                       function_name=getattr(exc, "func", None), load_errors=dict(load_errors or {}))
     type_name = (facts.type if facts and facts.type else None) or getattr(exc, "type_name", "") or ""
     message = (facts.message if facts and facts.message is not None else None)
     if message is None:
         message = str(getattr(exc, "message", "") or "")
     return Context(type_name=type_name, message=message, facts=facts, cells=list(cells),
-                   notebook_names=list(names), timeout_s=timeout_s)
+                   notebook_names=list(names), timeout_s=timeout_s, load_errors=dict(load_errors or {}))
 
 
 def with_explanations(message_en: str, message_ko: str, seen: list[str], explanations,

@@ -297,9 +297,37 @@ class ReturnsPlaceholder(Explainer):
             f"반환하기 전에 계산하세요.")
 
 
+class FunctionNotDefined(Explainer):
+    """The graded function does not exist: its cell failed to load, or it has another name."""
+    id = "function-not-defined"
+    types = ("FunctionMissing",)
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        name = ctx.function_name or ""
+        pattern = re.compile(rf"^\s*def\s+{re.escape(name)}\s*\(", re.M)
+        for index, source in enumerate(ctx.cells):
+            if pattern.search(source) and index in ctx.load_errors:
+                error = ctx.load_errors[index][:200]
+                return self.found(
+                    f"The cell defining `{name}` (cell {index + 1}) raised {error} when the notebook ran, so "
+                    f"`{name}` was never defined. Fix that error first (run the notebook from the top: "
+                    f"Kernel > Restart & Run All).",
+                    f"`{name}`을(를) 정의하는 셀({index + 1}번째)이 노트북 실행 중 {error} 오류를 내서 `{name}`이(가) "
+                    f"정의되지 않았습니다. 먼저 그 오류를 고치세요(Kernel > Restart & Run All로 처음부터 실행).")
+        close = difflib.get_close_matches(name, list(ctx.top_level_definitions), n=1, cutoff=0.6)
+        if close:
+            return self.found(
+                f"Your notebook defines `{close[0]}` but not `{name}`: the grader calls the function by the name "
+                f"the assignment gives it.",
+                f"노트북에 `{close[0]}`은(는) 있지만 `{name}`은(는) 없습니다: 채점기는 과제에서 정한 이름으로 함수를 "
+                f"호출합니다.")
+        return None
+
+
 #: Every explainer, in order of preference.  Add one here to teach the grader a new mistake.
 EXPLAINERS: list[Explainer] = [
     Placeholder(), FloatOfArray(), FloatSize(), ArrayIntoElement(), IntegerArray(), NumpyAlias(),
     NotebookOnlyName(), UnpackCount(), MissingKey(), ShapeCalled(), Recursion(), TimeLimit(), ReturnsPlaceholder(),
+    FunctionNotDefined(),
     *ARRAY_EXPLAINERS,
 ]

@@ -179,8 +179,8 @@ class AccumulatorShape(Explainer):
             return None
         if "could not broadcast input" in ctx.message:        # slot = value
             got, slot = shapes[0], shapes[-1]
-        elif isinstance(stmt, ast.AugAssign):                  # "shapes (slot) (value) (slot)"
-            slot, got = shapes[0], shapes[1]
+        elif isinstance(stmt, ast.AugAssign) and (len(shapes) == 3 or "non-broadcastable output" in ctx.message):
+            slot, got = shapes[0], shapes[1]                   # "shapes (slot) (value) (slot)"
         else:
             return None
         channels_en = channels_ko = ""
@@ -192,6 +192,23 @@ class AccumulatorShape(Explainer):
             f"a gradient slot must have the slot's shape.{channels_en}",
             f"`{ctx.code(target)}`의 모양은 {slot}인데 `{ctx.code(value)}`의 모양은 {got}입니다: 기울기 칸에 더하는 "
             f"값은 그 칸과 모양이 같아야 합니다.{channels_ko}")
+
+
+class OperandShapes(Explainer):
+    """Two arrays on the line that numpy cannot combine (fallback: no slot, window or loop mistake named)."""
+    id = "operand-shapes"
+    fallback = True
+    pattern = r"operands could not be broadcast together with shapes \([\d,\s]*\)\s*\([\d,\s]*\)\s*$"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        first, second = ctx.shapes_in_message[:2]
+        return self.found(
+            f"Two arrays on this line have shapes {first} and {second}, which numpy cannot combine element by "
+            f"element. Check which one should be indexed further: dZ[i, h, w, c] is one number, a window is "
+            f"(f, f, n_C_prev), one filter W[:, :, :, c] is (f, f, n_C_prev).",
+            f"이 줄의 두 배열의 모양이 {first}와 {second}라서 numpy가 원소별로 계산할 수 없습니다. 어느 쪽을 더 "
+            f"인덱싱해야 하는지 확인하세요: dZ[i, h, w, c]는 숫자 하나, 창은 (f, f, n_C_prev), 필터 하나 "
+            f"W[:, :, :, c]는 (f, f, n_C_prev)입니다.")
 
 
 def _range_loops(ctx: Context):
@@ -317,4 +334,4 @@ class TooManyIndices(Explainer):
 
 ARRAY_EXPLAINERS = [UnpadMinusPad(), WindowFromUnpadded(), OutputSizeFormula(), LoopOnePast(), LoopSwapped(),
                     TooManyIndices(), PadWidthAxes(), IndexPastAxis(), WindowPastEdge(), EmptyWindowReduction(),
-                    AccumulatorShape()]
+                    AccumulatorShape(), OperandShapes()]

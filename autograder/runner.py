@@ -297,7 +297,7 @@ class GradingPlugin:
             outcome.message_en = exc.text("en")[:_TEST_TEXT_LIMIT]
             outcome.message_ko = exc.text("ko")[:_TEST_TEXT_LIMIT]
             self._add_explanations(outcome, [e for func, value in self.returns
-                                             for e in explain_return(func, value, *self._notebook())])
+                                             for e in explain_return(func, value, **self._notebook())])
         elif isinstance(exc, StudentError):
             outcome.message_en, outcome.not_implemented = _student_error_text(exc, "en", limits)
             outcome.message_ko, _ = _student_error_text(exc, "ko", limits)
@@ -306,7 +306,7 @@ class GradingPlugin:
                 outcome.message_ko += "\n힌트: " + ko
             timeout = getattr(exc, "seconds", None) or limits.call_timeout_s
             self._add_explanations(outcome, explain_error(
-                exc, *self._notebook(), timeout_s=timeout if isinstance(exc, StudentTimeout) else None))
+                exc, **self._notebook(), timeout_s=timeout if isinstance(exc, StudentTimeout) else None))
         elif isinstance(exc, AssertionError):
             outcome.message_en, outcome.message_ko = say("hidden_check", "en"), say("hidden_check", "ko")
         else:
@@ -316,10 +316,13 @@ class GradingPlugin:
             outcome.message_en = say("grader_error", "en", detail=detail)
             outcome.message_ko = say("grader_error", "ko", detail=detail)
 
-    def _notebook(self) -> tuple[list[str], list[str]]:
-        """The cells the worker ran and the callables they defined (for explanations)."""
+    def _notebook(self) -> dict:
+        """The cells the worker ran, the callables they defined, the cells' load errors (for explanations)."""
         report = getattr(self.session, "load_report", None)
-        return list(getattr(self.session, "cells", [])), list(report.names if report else [])
+        errors = {c.index: f"{c.error.type_name}: {c.error.message}" + (f" (line {c.error.line})" if c.error.line else "")
+                  for c in (report.cells if report else []) if c.error is not None}
+        return {"cells": list(getattr(self.session, "cells", [])), "names": list(report.names if report else []),
+                "load_errors": errors}
 
     @staticmethod
     def _add_explanations(outcome: Outcome, explanations) -> None:

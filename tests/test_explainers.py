@@ -100,6 +100,8 @@ def test_none_in_an_index_error_message_is_not_a_placeholder():
     (["def f(A):\n    return A.astype(np.int)\n"], "f(np.ones(2))", "numpy-alias"),
     (["def f(A):\n    Z = np.zeros(A.shape)\n    Z[0, 0] = A\n    return Z\n"], "f(np.ones((2, 2)))", "array-into-element"),
     (["def f(n):\n    return f(n)\n"], "f(1)", "recursion"),
+    (["def f(W, dZ):\n    acc = np.zeros((3, 3, 3))\n    acc += W * dZ[0]\n    return acc\n"],
+     "f(np.ones((3, 3, 3)), np.ones((2, 4, 4, 2)))", "operand-shapes"),
 ])
 def test_each_explainer_recognises_its_mistake(cells, call, expected):
     _, ctx = _raise_in_cells(cells, call)
@@ -121,6 +123,22 @@ def test_renamed_helper_is_suggested():
     _, ctx = _raise_in_cells(cells, "g(1)")
     [explanation] = explain(ctx)
     assert "`zero_pad`" in explanation.en
+
+
+def test_function_whose_cell_failed_to_load_is_explained():
+    from autograder.explain import explain_error
+    from autograder.session import StudentMissing
+
+    missing = StudentMissing("zero_pad is not defined in the notebook")
+    missing.func = "zero_pad"
+    cells = ["import numpy as np\n", "def zero_pad(X, pad)\n    return X\n", "def conv_forward2(A):\n    return A\n"]
+    [explanation] = explain_error(missing, cells, [], load_errors={1: "SyntaxError: expected ':' (line 1)"})
+    assert explanation.id == "function-not-defined" and "cell 2" in explanation.en and "SyntaxError" in explanation.ko
+    missing.func = "conv_forward"
+    [explanation] = explain_error(missing, cells, [], load_errors={})
+    assert "`conv_forward2`" in explanation.en
+    missing.func = "pool_backward"
+    assert explain_error(missing, cells, [], load_errors={}) == []
 
 
 def test_unrecognised_errors_get_no_hint():

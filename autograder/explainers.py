@@ -230,6 +230,55 @@ class ShapeCalled(Explainer):
                           "`.shape`는 메서드가 아니라 튜플입니다: `A_prev.shape(1)`이 아니라 `A_prev.shape[1]`로 쓰세요.")
 
 
+class ShapeNotATuple(Explainer):
+    """np.zeros(m, n_H, n_W, n_C): the shape must be one tuple."""
+    id = "shape-not-a-tuple"
+    types = ("TypeError",)
+    pattern = r"Cannot interpret '[^']*' as a data type|(zeros|ones|empty|full)\(\) takes from \d+ to \d+ positional"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        call = re.search(r"np\.(zeros|ones|empty|full)\s*\(", ctx.line_text)
+        if not call:
+            return None
+        name = call.group(1)
+        return self.found(
+            f"np.{name} takes the shape as one tuple: np.{name}((m, n_H, n_W, n_C)), with two pairs of parentheses; "
+            f"its second argument is the dtype.",
+            f"np.{name}에는 모양을 튜플 하나로 줍니다: 괄호를 두 겹으로 np.{name}((m, n_H, n_W, n_C)); 두 번째 인자는 "
+            f"dtype입니다.")
+
+
+class DictAttribute(Explainer):
+    """hparameters.stride: a dict's entries are read with ["key"]."""
+    id = "dict-attribute"
+    types = ("AttributeError",)
+    pattern = r"'dict' object has no attribute '(\w+)'"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        key = re.search(self.pattern, ctx.message).group(1)
+        owner = next((n for n in ctx.names_in_line if (v := ctx.var(n)) is not None and v.kind == "dict"), "hparameters")
+        return self.found(f"`{owner}` is a dict: read its entries with `{owner}[\"{key}\"]`, not `{owner}.{key}`.",
+                          f"`{owner}`은(는) dict입니다: `{owner}.{key}`가 아니라 `{owner}[\"{key}\"]`로 읽으세요.")
+
+
+class ShapeIndex(Explainer):
+    """A.shape[4] on a 4-axis array."""
+    id = "shape-index"
+    types = ("IndexError",)
+    pattern = r"tuple index out of range"
+
+    def explain(self, ctx: Context) -> Explanation | None:
+        m = re.search(r"(\w+)\.shape\[(-?\d+)\]", ctx.line_text)
+        var = ctx.var(m.group(1)) if m else None
+        if var is None or var.shape is None:
+            return None
+        return self.found(
+            f"`{m.group(1)}.shape` is {var.shape}: {len(var.shape)} entries, indices 0 to {len(var.shape) - 1}; "
+            f"[{m.group(2)}] does not exist. (m, n_H, n_W, n_C): height is [1], width [2], channels [3].",
+            f"`{m.group(1)}.shape`는 {var.shape}로 원소가 {len(var.shape)}개(인덱스 0부터 {len(var.shape) - 1}까지)라 "
+            f"[{m.group(2)}]는 없습니다. (m, n_H, n_W, n_C): 높이 [1], 너비 [2], 채널 [3].")
+
+
 class Recursion(Explainer):
     """A function that calls itself without end."""
     id = "recursion"
@@ -328,6 +377,6 @@ class FunctionNotDefined(Explainer):
 EXPLAINERS: list[Explainer] = [
     Placeholder(), FloatOfArray(), FloatSize(), ArrayIntoElement(), IntegerArray(), NumpyAlias(),
     NotebookOnlyName(), UnpackCount(), MissingKey(), ShapeCalled(), Recursion(), TimeLimit(), ReturnsPlaceholder(),
-    FunctionNotDefined(),
+    FunctionNotDefined(), ShapeNotATuple(), DictAttribute(), ShapeIndex(),
     *ARRAY_EXPLAINERS,
 ]

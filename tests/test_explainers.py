@@ -102,6 +102,10 @@ def test_none_in_an_index_error_message_is_not_a_placeholder():
     (["def f(n):\n    return f(n)\n"], "f(1)", "recursion"),
     (["def f(W, dZ):\n    acc = np.zeros((3, 3, 3))\n    acc += W * dZ[0]\n    return acc\n"],
      "f(np.ones((3, 3, 3)), np.ones((2, 4, 4, 2)))", "operand-shapes"),
+    (["def f(m, n_H):\n    return np.zeros(m, n_H)\n"], "f(2, 3)", "shape-not-a-tuple"),
+    (["def f(m, n_H, n_W, n_C):\n    return np.zeros(m, n_H, n_W, n_C)\n"], "f(2, 3, 4, 5)", "shape-not-a-tuple"),
+    (["def f(hparameters):\n    return hparameters.stride\n"], "f({'stride': 1})", "dict-attribute"),
+    (["def f(A_prev):\n    return A_prev.shape[4]\n"], "f(np.ones((1, 2, 3, 4)))", "shape-index"),
 ])
 def test_each_explainer_recognises_its_mistake(cells, call, expected):
     _, ctx = _raise_in_cells(cells, call)

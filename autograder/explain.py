@@ -111,6 +111,16 @@ class Context:
                 found = node
         return found
 
+    @cached_property
+    def assignment(self) -> tuple[ast.AST, ast.AST] | None:
+        """(target, value) when the failing line is ``target = value`` (one target) or ``target op= value``."""
+        stmt = self.statement
+        if isinstance(stmt, ast.AugAssign):
+            return stmt.target, stmt.value
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            return stmt.targets[0], stmt.value
+        return None
+
     # -- variables ------------------------------------------------------------------------
     def var(self, name: str) -> Var | None:
         return self.facts.locals.get(name) if self.facts else None

@@ -104,14 +104,13 @@ class ArrayIntoElement(Explainer):
     pattern = r"setting an array element with a sequence"
 
     def explain(self, ctx: Context) -> Explanation | None:
-        stmt = ctx.statement
-        if not isinstance(stmt, (ast.Assign, ast.AugAssign)):
+        if ctx.assignment is None:
             return None
-        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+        target, value = ctx.assignment
         return self.found(
-            f"`{ctx.code(target)}` holds one number, but `{ctx.code(stmt.value)}` is an array. Reduce it to one "
+            f"`{ctx.code(target)}` holds one number, but `{ctx.code(value)}` is an array. Reduce it to one "
             f"number first (np.sum, np.max, np.mean, or a helper that returns a scalar).",
-            f"`{ctx.code(target)}`에는 숫자 하나가 들어가는데 `{ctx.code(stmt.value)}`는 배열입니다. 먼저 숫자 하나로 "
+            f"`{ctx.code(target)}`에는 숫자 하나가 들어가는데 `{ctx.code(value)}`는 배열입니다. 먼저 숫자 하나로 "
             f"줄이세요(np.sum, np.max, np.mean 또는 스칼라를 반환하는 도우미 함수).")
 
 
@@ -121,10 +120,9 @@ class IntegerArray(Explainer):
     pattern = r"Cannot cast ufunc '\w+' output from dtype\('\w+'\) to dtype\('(int|uint|bool)\w*'\)"
 
     def explain(self, ctx: Context) -> Explanation | None:
-        stmt = ctx.statement
-        target = ctx.code(stmt.target) if isinstance(stmt, ast.AugAssign) else "..."
-        base = stmt.target.value if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript) \
-            else getattr(stmt, "target", None)
+        slot = ctx.assignment[0] if ctx.assignment else None
+        target = ctx.code(slot) or "..."
+        base = slot.value if isinstance(slot, ast.Subscript) else slot
         var = ctx.var(base.id) if isinstance(base, ast.Name) else None
         dtype = var.dtype if var and var.dtype else re.search(r"to dtype\('(\w+)'\)", ctx.message).group(1)
         return self.found(
@@ -189,8 +187,7 @@ class UnpackCount(Explainer):
     def explain(self, ctx: Context) -> Explanation | None:
         if "non-iterable NoneType" in ctx.message:
             return None   # the placeholder explainer's case
-        stmt = ctx.statement
-        source = ctx.code(stmt.value) if isinstance(stmt, ast.Assign) else "the right-hand side"
+        source = ctx.code(ctx.assignment[1]) if ctx.assignment else ""
         var = ctx.var(source) if source.isidentifier() else None
         size = var.length if var is not None and var.length is not None else (var.shape if var is not None else None)
         has = f" (`{source}`: {size})" if size is not None else ""

@@ -165,13 +165,10 @@ class AccumulatorShape(Explainer):
     pattern = _BROADCAST
 
     def explain(self, ctx: Context) -> Explanation | None:
-        stmt = ctx.statement
-        if isinstance(stmt, ast.AugAssign):
-            target, value = stmt.target, stmt.value
-        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target, value = stmt.targets[0], stmt.value
-        else:
+        if ctx.assignment is None:
             return None
+        target, value = ctx.assignment
+        in_place = isinstance(ctx.statement, ast.AugAssign)
         if not isinstance(target, ast.Subscript):
             return None
         shapes = ctx.shapes_in_message
@@ -179,7 +176,7 @@ class AccumulatorShape(Explainer):
             return None
         if "could not broadcast input" in ctx.message:        # slot = value
             got, slot = shapes[0], shapes[-1]
-        elif isinstance(stmt, ast.AugAssign) and (len(shapes) == 3 or "non-broadcastable output" in ctx.message):
+        elif in_place and (len(shapes) == 3 or "non-broadcastable output" in ctx.message):
             slot, got = shapes[0], shapes[1]                   # "shapes (slot) (value) (slot)"
         else:
             return None

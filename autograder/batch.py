@@ -75,6 +75,8 @@ class BatchReport:
     seconds: float
     engine_seconds: float
     feedback: dict[str, Path]
+    #: graded, but nbgrader's gradebook does not hold the engine's score (see batch.log)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict | None = None,
@@ -139,13 +141,21 @@ def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
 
 
 def import_archive(archive: Path, course_root: Path, assignment: Assignment, pattern: str | None,
-                   log: Path) -> None:
-    """Hand an LMS export to ``nbgrader zip_collect`` (file-name pattern from nbgrader_config.py)."""
+                   log: Path, echo=print) -> None:
+    """Unpack an LMS export member by member (unsafe members skipped, one line each), then hand
+    the files to ``nbgrader zip_collect`` (file-name pattern from nbgrader_config.py)."""
+    from .archives import ArchiveError, unpack
     target = course_root / "downloaded" / assignment.name / "archive"
     if target.exists():
         shutil.rmtree(target)
-    target.mkdir(parents=True)
-    shutil.copy2(archive, target / archive.name)
+    try:
+        unpacked = unpack(archive, target)
+    except ArchiveError as exc:
+        raise BatchError(str(exc)) from None
+    for name, reason in unpacked.skipped:
+        echo(f"  ! skipped archive member {name!r}: {reason}")
+    if not unpacked.files:
+        raise BatchError(f"{archive.name}: no member could be unpacked safely")
     args = ["zip_collect", assignment.name, "--force"]
     if pattern:
         args.append(f"--FileNameCollectorPlugin.named_regexp={pattern}")
@@ -415,7 +425,7 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
             echo(f"imported {count} submissions from {source}")
         elif source.is_file():
             echo(f"nbgrader zip_collect {assignment.name} <- {source.name}")
-            import_archive(source, root, assignment, pattern, log)
+            import_archive(source, root, assignment, pattern, log, echo)
         else:
             raise BatchError(f"{source}: no such folder or archive")
 
@@ -518,9 +528,10 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     feedback_pages = {sub.student: page(sub) for sub in subs if page(sub).is_file()}
     shutil.rmtree(staging, ignore_errors=True)
     errors = [f"{s.student}: {s.error}" for s in subs if s.error]
-    errors += [f"{r['student_id']}: {r['status']}" for r in rows if r["status"].startswith("gradebook")]
+    warnings = [f"{r['student_id']}: {r['status']}" for r in rows if r["status"].startswith("gradebook")]
     return BatchReport(assignment.name, rows, [q.name for q in assignment.questions], csv_path, len(todo), skipped,
-                       done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages)
+                       done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages,
+                       warnings)
 
 
 def _as_grade_result(data: dict):

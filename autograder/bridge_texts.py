@@ -44,6 +44,11 @@ _TEXT = {
         "The grading metadata of some cells differed from the released notebook ({cells}); "
         "the released metadata was used.",
         "일부 셀({cells})의 채점 정보(metadata)가 배포된 노트북과 달라, 배포된 채점 정보로 채점했습니다."),
+    "format_repaired": (
+        "Parts of your notebook did not follow the notebook file format ({cells}); they were removed "
+        "(metadata or outputs only, never your code) so that it could be graded.",
+        "노트북의 일부({cells})가 노트북 파일 형식에 맞지 않아, 채점할 수 있도록 그 부분(코드가 아닌 metadata나 "
+        "출력)을 제거했습니다."),
     "foreign_cells": (
         "Some cells were marked as graded cells of the assignment but are not part of it ({cells}); "
         "they were graded as ordinary cells.",

@@ -149,6 +149,8 @@ def _batch(args) -> int:
               f"{Path(next(iter(report.feedback.values()))).parents[2]}/<student>/{report.assignment}/")
     print(f"{report.graded} graded, {report.skipped} up to date, {report.timeouts} over the time limit, "
           f"{report.seconds:.1f} s")
+    for warning in report.warnings:   # graded (grades.csv has it), but not recorded by nbgrader
+        print(f"warning: {warning} (see {report.csv_path.parent / 'batch.log'})")
     if report.errors:
         return _fail(f"{len(report.errors)} submission(s) could not be graded: " + "; ".join(report.errors)[:500])
     return EXIT_OK

@@ -15,6 +15,7 @@ import re
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 from .bridge_texts import say
+from .messages import say as check_say
 
 def _fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
@@ -38,13 +39,32 @@ def question_feedback(question: dict, lang: str) -> tuple[str, str]:
     return page, "\n".join(text)
 
 
+#: Output metadata key of the grade cell's explanation: what the feedback page's question table shows.
+INDEX_KEY = "autograder"
+
+
+def look_at(question: dict, lang: str) -> str:
+    """One line for the question table: the first failed test and the hint it gave (else its first line)."""
+    failed = [t for t in question.get("tests", []) if t.get("status") != "passed"]
+    if not failed:
+        return question.get("summary", "") or say("index_full", lang)
+    first = failed[0]
+    lines = [line.strip() for line in str(first.get("output", "")).splitlines() if line.strip()]
+    hint_prefix = check_say("hint", lang, text="").strip()
+    detail = next((line for line in lines if line.startswith(hint_prefix)), lines[0] if lines else "")
+    text = f"{first.get('name', '')}: {detail}" if detail and detail != first.get("name") else str(first.get("name", ""))
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
 def score_outputs(question: dict, lang: str, extra_note: str = "") -> list:
     """The grade cell's outputs: the explanation, then the score as nbgrader partial credit."""
     page, text = question_feedback(question, lang)
     if extra_note:
         page = f"<p><i>{html.escape(extra_note)}</i></p>" + page
         text = extra_note + "\n" + text
-    return [new_output("display_data", data={"text/html": page, "text/plain": text}),
+    index = {"question": question["name"], "look_at": look_at(question, lang), "lang": lang}
+    return [new_output("display_data", data={"text/html": page, "text/plain": text},
+                       metadata={INDEX_KEY: index}),
             new_output("execute_result", data={"text/plain": repr(float(round(question["score"], 6)))},
                        execution_count=None)]
 

@@ -193,18 +193,24 @@ def prepare_hook(assignment=None, student=None, notebooks=None, **_) -> None:
 
 
 def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
-    """``GenerateFeedback.post_convert_hook``: a renamed notebook's feedback page also gets the
-    name the student submitted, so ``nbgrader fetch_feedback`` finds it."""
+    """``GenerateFeedback.post_convert_hook``: each feedback page opens with the question table,
+    and a renamed notebook's page also gets the name the student submitted (so
+    ``nbgrader fetch_feedback`` finds it)."""
+    from .feedback_page import add_tables
     coursedir = _running_coursedir()
     pattern = coursedir.format_path(coursedir.autograded_directory, "(?P<student_id>[^/]+)",
                                     "(?P<assignment_id>[^/]+)", escape=True)
-    for folder in sorted({str(Path(p).parent) for p in notebooks or []}):
+    by_folder: dict[str, list[Path]] = {}
+    for path in notebooks or []:
+        by_folder.setdefault(str(Path(path).parent), []).append(Path(path))
+    for folder, autograded in sorted(by_folder.items()):
         match = re.fullmatch(pattern, folder)
         if match:
             student_id, assignment_id = match.group("student_id"), match.group("assignment_id")
+            feedback = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+            add_tables(coursedir, autograded, feedback, assignment_id, student_id, _feedback_lang(assignment_id))
             copy_feedback_for_renamed(
-                Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)),
-                Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id)))
+                Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)), feedback)
 
 
 # -- the preprocessor --------------------------------------------------------------------

@@ -55,7 +55,9 @@ _MAKERS = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_
 
 def _retyped(cell, cell_type: str):
     """``cell`` as a cell of ``cell_type`` (same source and metadata), as nbgrader's OverwriteCells does."""
-    new = _MAKERS[cell_type](source=cell.get("source", ""), metadata=cell.get("metadata", {}))
+    source = cell.get("source", "")
+    new = _MAKERS[cell_type](source=source if isinstance(source, str) else "".join(map(str, source)),
+                             metadata=cell.get("metadata", {}))
     if "id" in cell:
         new["id"] = cell["id"]
     return new
@@ -69,6 +71,39 @@ def _kept_copy(nb, indices: list[int], released) -> int:
         if same:
             return same[-1]
     return indices[-1]
+
+
+def _valid(node, ref: str | None = None) -> bool:
+    from nbformat.v4.nbbase import validate
+    from nbformat.validator import ValidationError
+    try:
+        validate(node, ref)
+    except ValidationError:
+        return False
+    return True
+
+
+def make_valid(nb, release) -> list[str]:
+    """Drop what breaks the notebook format (nbgrader refuses such a notebook as a whole): a cell's
+    invalid metadata, then its outputs, then all but its source; invalid notebook metadata is
+    replaced by the release's.  Returns the cells changed."""
+    changed = []
+    for index, cell in enumerate(nb.cells):
+        ref = f"{cell.get('cell_type')}_cell"
+        if cell.get("cell_type") not in _MAKERS or _valid(cell, ref):
+            continue
+        kept = {key: value for key, value in (cell.get("metadata") or {}).items()
+                if key in ("nbgrader", "deletable", "editable")}
+        cell["metadata"] = nbformat.from_dict(kept)
+        if not _valid(cell, ref) and cell.cell_type == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        if not _valid(cell, ref):
+            nb.cells[index] = _retyped(cell, cell.cell_type)
+        changed.append(_claimed_id(nb.cells[index]) or f"#{index + 1}")
+    if not _valid(nb):
+        nb.metadata = copy.deepcopy(release.metadata)
+        changed.append("notebook metadata")
+    return changed
 
 
 def restore_release_metadata(nb, release) -> dict[str, list[str]]:
@@ -189,7 +224,8 @@ def prepare_submission(folder: str | Path, release_dir: str | Path, lang: str = 
             notes.append(("unreadable", say("unreadable", lang, name=expected, reason=reason)))
             continue
         reference = nbformat.read(release_dir / expected, as_version=4)
-        changes = restore_release_metadata(nb, reference)
+        invalid = make_valid(nb, reference)
+        changes = {**({"format_repaired": invalid} if invalid else {}), **restore_release_metadata(nb, reference)}
         if changes:   # else at most a missing checksum was filled in: nbgrader does that itself
             _keep_original(target, sidecar)
             nbformat.write(nb, target)

@@ -414,6 +414,11 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     if not (release / assignment.notebook).is_file():
         raise BatchError(f"{release / assignment.notebook} not found: run `autograder release {assignment.name}` "
                          "(nbgrader generate_assignment) first")
+    from .levels import SandboxUnavailable, require_level
+    try:
+        require_level(level)          # a forced level that cannot run: one line, nothing graded
+    except SandboxUnavailable as exc:
+        raise BatchError(str(exc)) from None
     if not _gradebook_has(coursedir, assignment):
         raise BatchError(f"the gradebook has no assignment '{assignment.name}': run "
                          f"`nbgrader generate_assignment {assignment.name}` (or `autograder release`) first")

@@ -93,11 +93,13 @@ def _positive_float(text: str) -> float:
 
 def _grade(args, visible_only: bool) -> int:
     from .grader import GraderError, grade_notebook
+    from .levels import SandboxUnavailable, require_level
     try:
         assignment = get_assignment(args.assignment, args.config, require_sources=not visible_only)
+        require_level(args.sandbox)   # a forced level that cannot run: one line before grading
         result = grade_notebook(args.notebook, assignment, lang=args.lang, level=args.sandbox,
                                 visible_only=visible_only)
-    except (ConfigError, NotebookError, GraderError) as exc:
+    except (ConfigError, NotebookError, GraderError, SandboxUnavailable) as exc:
         return _fail(str(exc))
     text = render(result, args.format)
     if args.out:

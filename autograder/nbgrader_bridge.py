@@ -243,6 +243,9 @@ class EngineGrade(NbGraderPreprocessor):
             drop_orphan_metadata(nb)
             zero_unknown_grade_cells(nb, set(), lang)
             return nb, resources
+        if self.sandbox:   # a forced level that cannot run here: say what is missing, grade nothing
+            from .levels import require_level
+            require_level(self.sandbox)
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment_id))
         digest = engine_digest(nb, assignment, lang)
         store = result_path(root, assignment_id, student, self.results_directory)

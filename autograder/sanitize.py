@@ -183,6 +183,7 @@ def sanitize_notebook(nb) -> list[str]:
         elif cell.cell_type == "code":
             if any([_clean_output(output) for output in cell.get("outputs", [])]):
                 changed.append(f"cell {index}: outputs")
+                cell.outputs = [o for o in cell.outputs if o.get("data", True)]   # nothing left to show
     return changed
 
 

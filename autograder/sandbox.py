@@ -8,11 +8,11 @@ Levels (strongest first), probed once per process by really starting a worker:
 * ``"L2"``    bubblewrap without the uid switch (``--unshare-user`` when not root).
 * ``"L1"``    plain uid switch (fails where the interpreter lives under a
   mode-700 /root, which the probe detects).
+* ``"L0"``    no privileges needed.
 
 Under the L1 levels every worker runs as its own uid, held for its lifetime
 (:mod:`autograder.slots`), so workers graded at the same time cannot signal,
 trace or read each other.
-* ``"L0"``    no privileges needed.
 
 Every level keeps the L0 protections: new session, rlimits, no_new_privs,
 a scrubbed environment, a fresh cwd, and SIGKILL of the whole process tree at

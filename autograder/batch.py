@@ -41,6 +41,7 @@ import nbformat
 from . import nbgrader_bridge as bridge
 from .config import Assignment, get_assignment
 from .report import render, write_atomic
+from .salt import Salt, salt_environment
 
 
 class BatchError(Exception):
@@ -385,11 +386,20 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
-              jobs: int | None = None, timeout: float | None = None, force: bool = False,
-              lang: str | None = None, level: str | None = None, csv_path: str | Path | None = None,
-              feedback: bool = True, pattern: str | None = None, echo=print) -> BatchReport:
-    """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring."""
+def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, **options) -> BatchReport:
+    """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring.
+
+    ``salt`` (default: ``AUTOGRADER_SALT`` or the public salt) draws the hidden tests' inputs; it reaches
+    the grading processes through their environment, never their command line.
+    """
+    with salt_environment(salt):
+        return _run_batch(course_root, assignment_name, **options)
+
+
+def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
+               jobs: int | None = None, timeout: float | None = None, force: bool = False,
+               lang: str | None = None, level: str | None = None, csv_path: str | Path | None = None,
+               feedback: bool = True, pattern: str | None = None, echo=print) -> BatchReport:
     started = time.monotonic()
     root = Path(course_root).resolve()
     assignment = get_assignment(assignment_name, root / "grading.yml")
@@ -534,7 +544,7 @@ def _as_grade_result(data: dict):
                        sandbox=data.get("sandbox", "-"), duration_s=data.get("duration_s", 0.0),
                        questions=questions, language=data.get("language", "en"),
                        notebook=data.get("notebook", ""), notes=data.get("notes", []),
-                       timings=data.get("timings", {}))
+                       timings=data.get("timings", {}), salt_digest=data.get("salt_digest", ""))
 
 
 def grade_rows(subs: list[Submission], assignment: Assignment, coursedir) -> list[dict]:

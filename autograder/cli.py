@@ -13,6 +13,7 @@ from pathlib import Path
 from .config import ConfigError, get_assignment
 from .notebook import NotebookError
 from .report import WRITERS, render, write_atomic
+from .salt import SaltError, resolve_salt
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -37,11 +38,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level (default: strongest available)")
 
 
+def _add_salt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--salt", metavar="TEXT", help="secret that draws the hidden tests' random inputs "
+                   "(default: $AUTOGRADER_SALT, else a public salt); visible in the process list: "
+                   "prefer --salt-file or the environment variable on shared machines")
+    p.add_argument("--salt-file", metavar="PATH", help="read the salt from this file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="autograder", description="Grade CNN course notebooks in a sandbox.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     grade = sub.add_parser("grade", help="grade one submission against the hidden tests")
     _add_common(grade)
+    _add_salt(grade)
     check = sub.add_parser("check", help="run only the visible checks of a notebook (student side)")
     _add_common(check)
     demo = sub.add_parser("demo", help="run the whole nbgrader course cycle on a demo class and print the grades")
@@ -61,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="grade again even what is up to date")
     batch.add_argument("--lang", choices=["ko", "en"], help="feedback language (default: grading.yml)")
     batch.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level")
+    _add_salt(batch)
     batch.add_argument("--csv", help="grade CSV (default: results/<assignment>/grades.csv)")
     batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
     batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
@@ -94,10 +104,11 @@ def _positive_float(text: str) -> float:
 def _grade(args, visible_only: bool) -> int:
     from .grader import GraderError, grade_notebook
     try:
+        salt = None if visible_only else resolve_salt(args.salt, args.salt_file)
         assignment = get_assignment(args.assignment, args.config, require_sources=not visible_only)
         result = grade_notebook(args.notebook, assignment, lang=args.lang, level=args.sandbox,
-                                visible_only=visible_only)
-    except (ConfigError, NotebookError, GraderError) as exc:
+                                visible_only=visible_only, salt=salt)
+    except (ConfigError, NotebookError, GraderError, SaltError) as exc:
         return _fail(str(exc))
     text = render(result, args.format)
     if args.out:
@@ -136,10 +147,11 @@ def _demo(args) -> int:
 def _batch(args) -> int:
     from .batch import BatchError, format_table, run_batch
     try:
-        report = run_batch(Path(args.course), args.assignment, source=args.source, jobs=args.jobs,
+        report = run_batch(Path(args.course), args.assignment, salt=resolve_salt(args.salt, args.salt_file),
+                           source=args.source, jobs=args.jobs,
                            timeout=args.timeout, force=args.force, lang=args.lang, level=args.sandbox,
                            csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern)
-    except (ConfigError, BatchError, OSError) as exc:
+    except (ConfigError, BatchError, OSError, SaltError) as exc:
         return _fail(str(exc))
     print()
     print(format_table(report.rows, report.questions))

@@ -14,6 +14,7 @@ from .config import Assignment
 from .notebook import CodeCell, load_submission
 from .policy import forbidden_uses
 from .results import GradeResult
+from .salt import Salt, resolve_salt
 from .sandbox import probe
 from .session import Limits, StudentError, WorkerSession
 from .texts import say
@@ -126,9 +127,13 @@ def _cell_notes(cells: list[CodeCell], report, lang: str) -> tuple[list[str], di
 
 
 def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | None = None,
-                   level: str | None = None, visible_only: bool = False) -> GradeResult:
-    """Grade one submitted notebook; never raises because of what the student wrote."""
+                   level: str | None = None, visible_only: bool = False, salt: Salt | None = None) -> GradeResult:
+    """Grade one submitted notebook; never raises because of what the student wrote.
+
+    ``salt`` seeds the hidden tests' random inputs (default: ``AUTOGRADER_SALT`` or the public salt).
+    """
     lang = lang or assignment.feedback_language
+    salt = salt if salt is not None else resolve_salt()
     started = time.monotonic()
     cells = load_submission(notebook)
     graded = [q.name for q in assignment.questions]
@@ -151,7 +156,7 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
             from .runner import run_suites
             allowed = [q for q in graded if q not in forbidden]
             deadline = started + assignment.limits.submission_timeout_s
-            run = run_suites(session, assignment, reference, questions=allowed, deadline=deadline)
+            run = run_suites(session, assignment, reference, questions=allowed, deadline=deadline, salt=salt)
             if run.collection_errors:
                 raise GraderError("a hidden test file failed to load: " + run.collection_errors[0].splitlines()[0])
             questions = scoring.score_hidden(assignment, run.outcomes, forbidden, lang)
@@ -163,5 +168,5 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
     return GradeResult(
         assignment=assignment.name, score=round(total, 4), max_score=assignment.max_score,
         sandbox=level_used, duration_s=round(time.monotonic() - started, 3), questions=questions,
-        language=lang, notebook=str(notebook), notes=notes,
+        language=lang, notebook=str(notebook), notes=notes, salt_digest="" if visible_only else salt.digest,
         timings={"start_and_load_s": round(load_done - started, 3), "tests_s": round(tests_s, 3)})

@@ -13,7 +13,6 @@ test's source or its assertion rewriting.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from .salt import PUBLIC, Salt
 from .session import (StudentCrash, StudentError, StudentException, StudentMissing,
                       StudentProtocolError, StudentTimeout)
 from .texts import say
@@ -173,9 +173,10 @@ class GradingPlugin:
     """pytest plugin object: fixtures, markers and outcome recording."""
 
     def __init__(self, session, assignment, reference, question_of_file: dict[Path, str],
-                 deadline: float | None):
+                 deadline: float | None, salt: Salt = PUBLIC):
         self.session = session
         self.assignment = assignment
+        self.salt = salt
         self.reference = reference
         self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
         self.deadline = deadline
@@ -239,8 +240,9 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request):
-        digest = hashlib.sha256(request.node.nodeid.split("::", 1)[-1].encode()).digest()
-        return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+        """The test's random generator: seeded by the grading context's salt, the assignment and the test id."""
+        test_id = request.node.nodeid.split("::", 1)[-1]
+        return np.random.default_rng(self.salt.seed(self.assignment.name, test_id))
 
     # -- hooks -----------------------------------------------------------------
     def pytest_configure(self, config):
@@ -304,14 +306,15 @@ class GradingPlugin:
             outcome.message_ko = say("grader_error", "ko", detail=detail)
 
 
-def run_suites(session, assignment, reference, questions=None, deadline: float | None = None) -> SuiteRun:
-    """Run the hidden tests of ``questions`` (default: all) against ``session``."""
+def run_suites(session, assignment, reference, questions=None, deadline: float | None = None,
+               salt: Salt = PUBLIC) -> SuiteRun:
+    """Run the hidden tests of ``questions`` (default: all) against ``session``, inputs drawn with ``salt``."""
     questions = [q for q in assignment.questions if questions is None or q.name in questions]
     files: dict[Path, str] = {}
     for question in questions:
         for path in assignment.test_paths(question):
             files[path] = question.name
-    plugin = GradingPlugin(session, assignment, reference, files, deadline)
+    plugin = GradingPlugin(session, assignment, reference, files, deadline, salt)
     test_dir = str(assignment.source_dir)
     args = [str(p) for p in files] + [
         "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",

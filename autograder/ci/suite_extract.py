@@ -97,6 +97,10 @@ class SuiteExtractor:
         """Keep what ``module.roots`` reach; return the attributes needed from sibling modules."""
         needed = set(module.roots) | _ENGINE_NAMES
         body = [s for s in module.tree.body if not _is_docstring(s)]
+        for stmt in body:   # names a star import binds cannot be followed
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                raise ExtractError(f"{module.path}: 'from {stmt.module} import *' cannot be extracted; "
+                                   "import the names you use")
         keep: list[bool] = [False] * len(body)
         changed = True
         while changed:
@@ -120,9 +124,6 @@ class SuiteExtractor:
                         aliases[alias.asname or alias.name] = alias.name
                         sibling_needs.setdefault(alias.name, set())
             elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and self._is_sibling(stmt.module):
-                if any(a.name == "*" for a in stmt.names):
-                    raise ExtractError(f"{module.path}: 'from {stmt.module} import *' cannot be extracted; "
-                                       "import the names you use")
                 sibling_needs.setdefault(stmt.module, set()).update(
                     a.name for a in stmt.names if (a.asname or a.name) in needed)
         for stmt in kept:

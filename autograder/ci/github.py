@@ -45,7 +45,6 @@ jobs:
     timeout-minutes: 20
     env:
       AUTOGRADER_SALT: {practice.PRACTICE_SALT}
-      RESULT_DIR: ${{{{ runner.temp }}}}/autograder
     steps:
       - uses: actions/checkout@v4
         with:
@@ -62,12 +61,14 @@ jobs:
           python -m pip install -r requirements.txt
       - name: Practice grade (student code sandboxed, as an unprivileged uid)
         run: |
-          mkdir -p "$RESULT_DIR"
+          mkdir -p "$RUNNER_TEMP/autograder"
           sudo --preserve-env=AUTOGRADER_SALT "$(command -v python)" -m autograder practice \\
-            {assignment.notebook} --kit {KIT} --format json --out "$RESULT_DIR/{RESULT_JSON}"
+            {assignment.notebook} --kit {KIT} --format json --out "$RUNNER_TEMP/autograder/{RESULT_JSON}"
       - name: Report
         if: always()
-        run: python -m autograder github report "$RESULT_DIR/{RESULT_JSON}" --feedback "$RESULT_DIR/{FEEDBACK_MD}"
+        run: >-
+          python -m autograder github report "$RUNNER_TEMP/autograder/{RESULT_JSON}"
+          --feedback "$RUNNER_TEMP/autograder/{FEEDBACK_MD}"
       - uses: actions/upload-artifact@v4
         if: always()
         with:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import ConfigError, get_assignment
 from .notebook import NotebookError
-from .report import WRITERS, render, write_atomic
+from .report import WRITERS, emit, render
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -101,14 +101,10 @@ def _grade(args, visible_only: bool) -> int:
                                 visible_only=visible_only)
     except (ConfigError, NotebookError, GraderError) as exc:
         return _fail(str(exc))
-    text = render(result, args.format)
-    if args.out:
-        try:
-            write_atomic(args.out, text)
-        except OSError as exc:
-            return _fail(f"cannot write {args.out}: {exc.strerror}")
-    else:
-        sys.stdout.write(text)
+    try:
+        emit(render(result, args.format), args.out)
+    except OSError as exc:
+        return _fail(f"cannot write {args.out}: {exc.strerror}")
     return EXIT_OK
 
 

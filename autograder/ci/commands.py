@@ -1,10 +1,16 @@
 """Subcommands of the CI integrations: ``practice``, ``github init|report``, ``classroom50 bundle|report``."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 LEVELS = ["L0", "L1", "L2", "L2+L1"]
+
+
+def _add_target(subparsers, name: str, help: str) -> None:
+    p = subparsers.add_parser(name, help=help)
+    p.add_argument("assignment", help="assignment name from grading.yml")
+    p.add_argument("dest", help="a new folder to write")
+    p.add_argument("--config", default="grading.yml", help="path to grading.yml (default: ./grading.yml)")
 
 
 def add_parsers(sub, formats) -> None:
@@ -21,20 +27,14 @@ def add_parsers(sub, formats) -> None:
 
     gh = sub.add_parser("github", help="GitHub Actions: student template repository, job report")
     ghs = gh.add_subparsers(dest="action", required=True)
-    init = ghs.add_parser("init", help="write a student template repository with a practice workflow")
-    init.add_argument("assignment")
-    init.add_argument("dest")
-    init.add_argument("--config", default="grading.yml")
+    _add_target(ghs, "init", "write a student template repository with a practice workflow")
     rep = ghs.add_parser("report", help="points notice, job summary, outputs and feedback from a practice result")
     rep.add_argument("result", help="JSON result of 'autograder practice --format json'")
     rep.add_argument("--feedback", help="write the Markdown feedback here (for the artifact)")
 
     c50 = sub.add_parser("classroom50", help="classroom50: autograder folder, result contract")
     c50s = c50.add_subparsers(dest="action", required=True)
-    bundle = c50s.add_parser("bundle", help="write the folder to copy to <classroom>/autograders/<slug>/")
-    bundle.add_argument("assignment")
-    bundle.add_argument("dest")
-    bundle.add_argument("--config", default="grading.yml")
+    _add_target(c50s, "bundle", "write the folder to copy to <classroom>/autograders/<slug>/")
     crep = c50s.add_parser("report", help="write result.json, release-body.md and $GITHUB_OUTPUT lines")
     crep.add_argument("--kit", required=True)
     crep.add_argument("--result", required=True)
@@ -44,8 +44,9 @@ def _practice(args, fail) -> int:
     from ..config import ConfigError, get_assignment
     from ..grader import GraderError, grade_notebook
     from ..notebook import NotebookError
-    from ..report import render, write_atomic
+    from ..report import emit, render
     from . import practice
+    from .workflow_commands import neutralize
     try:
         if args.kit:
             assignment = practice.kit_assignment(Path(args.kit))
@@ -66,16 +67,12 @@ def _practice(args, fail) -> int:
     except (ConfigError, NotebookError, GraderError, practice.KitError) as exc:
         return fail(str(exc))
     text = render(result, args.format)
-    if args.format != "json":
-        from .workflow_commands import neutralize
-        text = neutralize(text)
-    if args.out:
-        try:
-            write_atomic(args.out, text)
-        except OSError as exc:
-            return fail(f"cannot write {args.out}: {exc.strerror}")
-    else:
-        sys.stdout.write(text if args.format != "json" else text + "\n")
+    # JSON escapes line breaks inside strings, so no line of it can be a workflow command.
+    text = text + "\n" if args.format == "json" else neutralize(text)
+    try:
+        emit(text, args.out)
+    except OSError as exc:
+        return fail(f"cannot write {args.out}: {exc.strerror}")
     return 0
 
 

@@ -177,6 +177,8 @@ def test_workflow_attack_changes_nothing(built, tmp_path):
     for secret in FAKE_TOKENS.values():
         assert secret not in everything
     assert "999" not in run["output"] and not (run["workspace"] / "result.json").exists()
+    kit_policy = Path(github.KIT) / "grading.yml"
+    assert (run["workspace"] / kit_policy).read_bytes() == (built["template"] / kit_policy).read_bytes()
     assert "RuntimeError" in run["feedback"]   # the student does see their own error (defused)
     assert "zero_pad" in run["feedback"]
 

@@ -138,3 +138,16 @@ def test_v1_scales_fractional_points_so_maxima_stay_exact():
     assert classroom50.integer_scale(result) == 100
     tests = classroom50.v1_tests(result)
     assert [(t["score"], t["max-score"]) for t in tests] == [(10, 25), (150, 150)]
+
+
+# ------------------------------------------------------------ engine
+def test_practice_runs_exactly_the_visible_checks_and_public_tests():
+    """Course-root preview: the hidden files are all there, only public functions may run."""
+    from autograder.grader import grade_notebook
+    assignment = get_assignment("cnn_step_by_step", ROOT / "grading.yml")
+    result = grade_notebook(ROOT / "assignments" / "cnn_step_by_step" / "cnn_step_by_step.ipynb", assignment,
+                            practice=True, lang="en")
+    for question, graded in zip(assignment.questions, result.questions):
+        ran = {t.id.split("[")[0] for t in graded.tests}
+        assert ran == {"visible_check"} | set(question.public), question.name
+    assert result.score == 0 and result.max_score == assignment.max_score

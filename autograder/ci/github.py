@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from ..config import Assignment
@@ -188,7 +189,6 @@ def _append(path: str | None, text: str) -> None:
 
 def report(result_path: Path, feedback_path: Path | None, out=None) -> int:
     """Print the points notice, fill the job summary and outputs, write the feedback; 1 if no result."""
-    import sys
     out = out or sys.stdout
     try:
         result = load_result(result_path)

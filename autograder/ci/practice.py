@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from ..answers import ANSWERS_FILE, RecordingReference, ReplayReference, UnrecordableCall
-from ..config import Assignment, get_assignment
+from ..config import Assignment, get_assignment, load_grading, test_functions
 from .suite_extract import ExtractError, SuiteExtractor
 
 #: Public salt of the practice tier: its inputs are public anyway.  The
@@ -96,7 +96,7 @@ def extract_public_suite(assignment: Assignment) -> dict[str, str]:
         for test in assignment.test_paths(q):
             folder = test.parent
             extractor = extractors.setdefault(folder, SuiteExtractor(folder))
-            public = set(q.public) & _functions(test)
+            public = set(q.public) & test_functions(test)
             if public:
                 extractor.add(test, public)
     files = {}
@@ -107,11 +107,6 @@ def extract_public_suite(assignment: Assignment) -> dict[str, str]:
     except ExtractError as exc:
         raise KitError(str(exc)) from None
     return files
-
-
-def _functions(test: Path) -> set[str]:
-    from ..config import test_functions
-    return test_functions(test)
 
 
 def build_wheel(dest: Path) -> Path:
@@ -156,7 +151,8 @@ def build_kit(assignment: Assignment, dest: Path, *, wheel: Path | None = None) 
     if not solution.is_file():
         raise KitError(f"{solution} does not exist: run 'autograder release {assignment.name}' first")
     shipped = shipped_files(assignment)
-    staging = Path(tempfile.mkdtemp(prefix=".kit-", dir=dest.parent if dest.parent.is_dir() else None))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".kit-", dir=dest.parent))   # same file system: rename is atomic
     try:
         source = staging / "source" / assignment.name
         _copy(shipped, staging / "assignments" / assignment.name)
@@ -181,7 +177,6 @@ def build_kit(assignment: Assignment, dest: Path, *, wheel: Path | None = None) 
         shutil.rmtree(source / ".pytest_cache", ignore_errors=True)
         for cache in staging.rglob("__pycache__"):
             shutil.rmtree(cache, ignore_errors=True)
-        dest.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -190,7 +185,6 @@ def build_kit(assignment: Assignment, dest: Path, *, wheel: Path | None = None) 
 
 def kit_assignment(kit: Path) -> Assignment:
     """The one assignment a kit holds."""
-    from ..config import load_grading
     assignments = load_grading(Path(kit) / "grading.yml", require_sources=False)
     if len(assignments) != 1:
         raise KitError(f"{kit}/grading.yml must hold exactly one assignment")
@@ -230,7 +224,3 @@ def dependencies_pinned() -> None:
     loose = [r for r in (requires("cnn-course-kit") or []) if "extra ==" not in r and "==" not in r]
     if loose:
         raise KitError(f"dependencies must be pinned exactly in pyproject.toml: {', '.join(loose)}")
-
-
-def load_assignment(name: str, config: str | Path) -> Assignment:
-    return get_assignment(name, config)

@@ -55,6 +55,7 @@ def _suite(folder: Path) -> None:
         '"""Docstring naming the hidden cases."""\nimport pytest\nimport _helpers\nfrom _helpers import secret_solution\n'
         "SECRET_CASES = [1, 2, 3]\nSHOWN = 5\n\n"
         "def _check(x):\n    return x == SHOWN\n\n"
+        "if True:\n    def conditional_secret():\n        return 'hidden branch'\n\n"
         "def test_public(student):\n    assert _check(_helpers.public_input() + 4)\n\n"
         "@pytest.mark.parametrize('c', SECRET_CASES)\ndef test_secret(student, c):\n    assert secret_solution(c)\n")
 
@@ -67,7 +68,8 @@ def test_extractor_ships_only_public_tests_and_what_they_use(tmp_path):
     shipped = "\n".join(files.values())
     assert "def test_public" in shipped and "_check" in shipped and "SHOWN = 5" in shipped
     assert "public_input" in files["_helpers.py"]
-    for secret in ("test_secret", "SECRET_CASES", "secret_solution", "42", "hidden cases", "UNUSED"):
+    for secret in ("test_secret", "SECRET_CASES", "secret_solution", "42", "hidden cases", "UNUSED",
+                   "conditional_secret", "hidden branch"):
         assert secret not in shipped
     namespace = {}
     exec(compile(files["_helpers.py"], "_helpers.py", "exec"), namespace)  # still valid Python
@@ -91,11 +93,10 @@ def test_real_public_suites_hold_no_other_hidden_test(name):
     public = {t for q in assignment.questions for t in q.public}
     from autograder.config import test_functions
     for relative, text in files.items():
-        path = Path("/nonexistent") / relative
         shipped_tests = {line.split("(")[0][4:] for line in text.splitlines() if line.startswith("def test_")}
         assert shipped_tests <= public, (relative, shipped_tests - public)
         hidden = test_functions(assignment.source_dir / relative) if (assignment.source_dir / relative).is_file() else set()
-        assert not (hidden - public) & shipped_tests, path
+        assert not (hidden - public) & shipped_tests, relative
 
 
 # ------------------------------------------------------------ grading.yml

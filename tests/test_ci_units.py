@@ -152,3 +152,28 @@ def test_practice_runs_exactly_the_visible_checks_and_public_tests():
         ran = {t.id.split("[")[0] for t in graded.tests}
         assert ran == {"visible_check"} | set(question.public), question.name
     assert result.score == 0 and result.max_score == assignment.max_score
+
+
+# ------------------------------------------------------------ recorded reference answers
+def test_recorded_answers_replay_only_the_recorded_calls(tmp_path):
+    import types
+
+    import numpy as np
+
+    from autograder.answers import NotRecorded, RecordingReference, ReplayReference, UnrecordableCall
+    real = types.SimpleNamespace(pad=lambda X, p: np.pad(X, p), CONFIG={"lr": 0.1}, opaque=lambda: object())
+    recorder = RecordingReference(real)
+    X = np.arange(6.0).reshape(2, 3)
+    expected = recorder.pad(X, 1)
+    assert recorder.CONFIG == {"lr": 0.1}
+    with pytest.raises(UnrecordableCall):
+        recorder.opaque()
+    recorder.save(tmp_path / "answers.json")
+    replay = ReplayReference(tmp_path / "answers.json")
+    got = replay.pad(X.copy(), 1)
+    assert type(got) is np.ndarray and np.array_equal(got, expected)
+    assert replay.CONFIG == {"lr": 0.1}
+    with pytest.raises(NotRecorded):
+        replay.pad(X, 2)            # another input: the kit has no answer, it never computes one
+    with pytest.raises(NotRecorded):
+        replay.pad(X.astype(np.float32), 1)

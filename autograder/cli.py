@@ -1,4 +1,4 @@
-"""Command line: ``autograder grade|check|release|batch|demo``.
+"""Command line: ``autograder grade|check|release|batch|demo|practice|github|classroom50``.
 
 Exit status 0 whenever grading completed, whatever the score; 2 when the grader
 itself could not run (bad arguments, unknown assignment, unreadable notebook,
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import ConfigError, get_assignment
 from .notebook import NotebookError
-from .report import WRITERS, render, write_atomic
+from .report import WRITERS, emit, render
 from .salt import SaltError, resolve_salt
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
     batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
                                          "(default: FileNameCollectorPlugin.named_regexp of nbgrader_config.py)")
+    from .ci.commands import add_parsers as add_ci_parsers
+    add_ci_parsers(sub, WRITERS)
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
@@ -110,14 +112,10 @@ def _grade(args, visible_only: bool) -> int:
                                 visible_only=visible_only, salt=salt)
     except (ConfigError, NotebookError, GraderError, SaltError) as exc:
         return _fail(str(exc))
-    text = render(result, args.format)
-    if args.out:
-        try:
-            write_atomic(args.out, text)
-        except OSError as exc:
-            return _fail(f"cannot write {args.out}: {exc.strerror}")
-    else:
-        sys.stdout.write(text)
+    try:
+        emit(render(result, args.format), args.out)
+    except OSError as exc:
+        return _fail(f"cannot write {args.out}: {exc.strerror}")
     return EXIT_OK
 
 
@@ -170,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "release":
         return _release(args)
+    from .ci.commands import run as run_ci
+    handled = run_ci(args, _fail)
+    if handled is not None:
+        return handled
     try:
         if args.command == "demo":
             return _demo(args)

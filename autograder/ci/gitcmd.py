@@ -3,7 +3,8 @@
 Students own the repositories: nothing of theirs may run or configure git here.
 Every command gets ``core.hooksPath=/dev/null``, no fsmonitor, no submodules, a
 protocol allow-list (https, ssh, git; ``file`` only when the roster itself names
-a local repository, as the tests do), no terminal prompt, and a wall-clock
+a local repository, plain ``http`` only to the loopback host, as the tests do),
+no terminal prompt, and a wall-clock
 limit after which its whole process group is killed.  Only bare repositories of
 our own are used (no checkout, so no ``.gitattributes`` filters run); files are
 read out of them blob by blob.
@@ -41,6 +42,11 @@ class GitError(Exception):
 def is_local(url: str) -> bool:
     """A path or file:// URL (the tests' stand-in for GitHub)."""
     return url.startswith(("/", "./", "../", "file://")) or (":" not in url and "@" not in url)
+
+
+def is_loopback_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def display_url(url: str) -> str:
@@ -102,9 +108,11 @@ class Git:
     def run(self, args: list[str], *, git_dir: str | os.PathLike | None = None, url: str | None = None,
             input: bytes | None = None, extra_env: dict | None = None, timeout: float | None = None) -> bytes:
         """Run ``git args`` and return its stdout; GitError (scrubbed, one line) on failure or timeout."""
-        options = [f"-c{item}" for item in _SAFE_CONFIG]
+        options = [part for item in _SAFE_CONFIG for part in ("-c", item)]
         if url and is_local(url):
-            options.append("-cprotocol.file.allow=always")
+            options += ["-c", "protocol.file.allow=always"]
+        elif url and is_loopback_http(url):   # a local test server or mirror; plain http elsewhere never
+            options += ["-c", "protocol.http.allow=always"]
         command = ["git", *options] + ([f"--git-dir={git_dir}"] if git_dir else []) + list(args)
         limit = timeout or self.timeout
         try:

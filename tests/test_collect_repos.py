@@ -12,7 +12,6 @@ import datetime
 import http.server
 import io
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -21,44 +20,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR
+from gitrepos import git, make_repo
 
 NB = f"{ASSIGNMENT}.ipynb"
 DEADLINE = "2026-12-01T23:59:00+09:00"
 BEFORE, EARLIER, AFTER = "2026-12-01T20:00:00+09:00", "2026-11-30T10:00:00+09:00", "2026-12-02T00:30:00+09:00"
 TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
-
-
-def git(*args: str, cwd: Path, date: str | None = None, home: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Student", GIT_AUTHOR_EMAIL="s@example.org",
-               GIT_COMMITTER_NAME="Student", GIT_COMMITTER_EMAIL="s@example.org")
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
-
-
-def make_repo(bare: Path, commits: list[tuple[str, dict[str, bytes | str]]], home: Path) -> list[str]:
-    """A bare repository whose default branch has ``commits`` (date, {path: content or 'symlink:target'})."""
-    work = bare.with_name(bare.name + ".work")
-    work.mkdir(parents=True)
-    git("init", "-q", "-b", "main", cwd=work, home=home)
-    shas = []
-    for date, files in commits:
-        for name, content in files.items():
-            path = work / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, str) and content.startswith("symlink:"):
-                path.symlink_to(content.removeprefix("symlink:"))
-            else:
-                path.write_bytes(content if isinstance(content, bytes) else content.encode())
-        git("add", "-A", cwd=work, home=home)
-        git("commit", "-q", "-m", f"work of {date}", cwd=work, date=date, home=home)
-        shas.append(git("rev-parse", "HEAD", cwd=work, home=home))
-    git("clone", "-q", "--bare", str(work), str(bare), cwd=work.parent, home=home)
-    shutil.rmtree(work)
-    return shas
 
 
 def nb_bytes(path: Path) -> bytes:

@@ -6,11 +6,9 @@ A tiny local HTTP server stands in for an https host, to see what git sends it.
 from __future__ import annotations
 
 import base64
-import contextlib
 import csv
 import datetime
 import http.server
-import io
 import json
 import shutil
 import subprocess
@@ -21,6 +19,7 @@ import pytest
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR
 from gitrepos import git, make_repo
+from inprocess import cli
 
 NB = f"{ASSIGNMENT}.ipynb"
 DEADLINE = "2026-12-01T23:59:00+09:00"
@@ -75,18 +74,6 @@ def repos(tmp_path_factory):
     return {"tmp": tmp, "home": home, "shas": shas, "roster": roster, "wrong": wrong}
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The command line, in this process (git still runs as subprocesses): exit status, stdout, stderr."""
-    from autograder.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
-
-
 def read_csv(path: Path) -> dict[str, dict]:
     with open(path, newline="", encoding="utf-8") as handle:
         return {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -95,8 +82,8 @@ def read_csv(path: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def collected(repos):
     course = minimal_course(repos["tmp"] / "course")
-    proc = run_cli("collect-repos", str(repos["roster"]), "--assignment", ASSIGNMENT, "--deadline", DEADLINE,
-                   "--course", str(course), cwd=course)
+    proc = cli("collect-repos", str(repos["roster"]), "--assignment", ASSIGNMENT, "--deadline", DEADLINE,
+               "--course", str(course))
     assert proc.returncode == 0, proc.stderr + proc.stdout
     return course, proc, read_csv(course / "results" / ASSIGNMENT / "collected.csv")
 
@@ -118,7 +105,7 @@ def test_without_a_deadline_the_branch_tip_is_taken(repos, tmp_path):
     course = minimal_course(tmp_path / "course")
     roster = tmp_path / "roster.csv"
     roster.write_text(f"student_id,repo_url\nalice,{repos['tmp'] / 'alice.git'}\n")
-    proc = run_cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--course", str(course), cwd=course)
+    proc = cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--course", str(course))
     assert proc.returncode == 0, proc.stderr
     assert (course / "submitted" / "alice" / ASSIGNMENT / NB).read_bytes() == repos["wrong"]
 
@@ -145,8 +132,8 @@ def test_a_second_collection_leaves_unchanged_submissions_alone(repos, collected
     course, _, _ = collected
     marker = course / "submitted" / "alice" / ASSIGNMENT / ".autograder" / "notes.json"
     marker.write_text("[]")     # what the batch leaves there: must survive an unchanged re-collection
-    proc = run_cli("collect-repos", str(repos["roster"]), "--assignment", ASSIGNMENT, "--deadline", DEADLINE,
-                   "--course", str(course), cwd=course)
+    proc = cli("collect-repos", str(repos["roster"]), "--assignment", ASSIGNMENT, "--deadline", DEADLINE,
+               "--course", str(course))
     rows = read_csv(course / "results" / ASSIGNMENT / "collected.csv")
     assert proc.returncode == 0 and rows["alice"]["status"] == "unchanged" and marker.exists()
 
@@ -217,7 +204,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, roster_text, args, fragment)
     course = minimal_course(tmp_path / "course")
     roster = tmp_path / "roster.csv"
     roster.write_text(roster_text)
-    proc = run_cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--course", str(course), *args, cwd=course)
+    proc = cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--course", str(course), *args)
     assert proc.returncode == 2 and fragment in proc.stderr, proc.stderr
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert not (course / "results").exists() and not (course / "submitted").exists()

@@ -7,9 +7,7 @@ The shards run in separate copies of the course, as the jobs of an Actions matri
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import shutil
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import pytest
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, tool_env
 from gitrepos import git, make_repo
+from inprocess import cli
 from autograder.config import get_assignment
 from autograder.submissions import build_submission
 
@@ -27,18 +26,6 @@ CORPUS = ROOT / "tests" / "corpus" / ASSIGNMENT / "wrong"
 POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
 DEADLINE = "2026-12-01T23:59:00+09:00"
 BEFORE, AFTER = "2026-12-01T21:00:00+09:00", "2026-12-02T09:00:00+09:00"
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """The command line in this process (for the quick commands)."""
-    from autograder.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def autograder(course: Path, home: Path, *args: str) -> subprocess.Popen:
@@ -84,9 +71,8 @@ def graded(tmp_path_factory):
     gen = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=base,
                          env=tool_env(home), capture_output=True, text=True)
     assert gen.returncode == 0, gen.stderr[-2000:]
-    code, out, err = cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--deadline", DEADLINE,
-                         "--course", str(base))
-    assert code == 0, err
+    proc = cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--deadline", DEADLINE, "--course", str(base))
+    assert proc.returncode == 0, proc.stderr
     courses = {name: tmp / name for name in ("one", "shard1", "shard2", "shard3", "merged")}
     for course in courses.values():
         shutil.copytree(base, course, symlinks=True)
@@ -145,21 +131,21 @@ def test_the_merge_writes_feedback_and_classroom50_scores(graded):
 
 def test_merge_refuses_an_incomplete_set_of_shards(graded):
     c = graded["courses"]
-    code, _, err = cli("merge", ASSIGNMENT, str(c["shard1"]), str(c["shard3"]), "--course", str(c["one"]))
-    assert code == 2 and "shard 2/3 missing" in err and err.count("\n") == 1
+    proc = cli("merge", ASSIGNMENT, str(c["shard1"]), str(c["shard3"]), "--course", str(c["one"]))
+    assert proc.returncode == 2 and "shard 2/3 missing" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("value", ["0/3", "4/3", "2", "a/b", "1/0"])
 def test_bad_shard_values_are_one_line_exit_2(value):
-    code, _, err = cli("batch", ASSIGNMENT, "--shard", value)
-    assert code == 2 and "--shard" in err and err.count("\n") == 1
+    proc = cli("batch", ASSIGNMENT, "--shard", value)
+    assert proc.returncode == 2 and "--shard" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 def test_hand_back_publishes_feedback_to_a_branch_of_each_repository(graded):
     merged, repos, home = graded["courses"]["merged"], graded["repos"], graded["home"]
-    code, out, err = cli("hand-back", ASSIGNMENT, str(graded["roster"]), "--course", str(merged))
-    assert code == 0, err
-    assert "4 of 5" in out
+    proc = cli("hand-back", ASSIGNMENT, str(graded["roster"]), "--course", str(merged))
+    assert proc.returncode == 0, proc.stderr
+    assert "4 of 5" in proc.stdout
     page = git("--git-dir", str(repos / "cho.git"), "show", f"autograder-feedback:{ASSIGNMENT}/FEEDBACK.md",
                cwd=repos, home=home)
     score = read_csv(grades(merged))["cho"]["total"]
@@ -169,7 +155,7 @@ def test_hand_back_publishes_feedback_to_a_branch_of_each_repository(graded):
     assert git("--git-dir", str(repos / "cho.git"), "ls-tree", "--name-only", "-r", "autograder-feedback",
                cwd=repos, home=home).split() == [f"{ASSIGNMENT}/FEEDBACK.md", f"{ASSIGNMENT}/feedback.html"]
     assert git("--git-dir", str(repos / "eve.git"), "branch", "--list", cwd=repos, home=home) == ""
-    code, out, _ = cli("hand-back", ASSIGNMENT, str(graded["roster"]), "--course", str(merged))
-    assert code == 0 and out.count("unchanged") == 4        # nothing new: no second commit
+    proc = cli("hand-back", ASSIGNMENT, str(graded["roster"]), "--course", str(merged))
+    assert proc.returncode == 0 and proc.stdout.count("unchanged") == 4        # nothing new: no second commit
     assert git("--git-dir", str(repos / "cho.git"), "rev-list", "--count", "autograder-feedback",
                cwd=repos, home=home) == "1"

@@ -98,8 +98,12 @@ def _manifests_in(folder: Path, assignment: str) -> list[_Found]:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 raise ShardError(f"{path}: not a readable shard manifest") from None
-            if MANIFEST.fullmatch(path.name) and isinstance(data, dict) and data.get("assignment") == assignment:
-                found.append(_Found(path.resolve(), data))
+            if not (MANIFEST.fullmatch(path.name) and isinstance(data, dict) and data.get("assignment") == assignment):
+                continue
+            if not (isinstance(data.get("shard"), int) and isinstance(data.get("of"), int)
+                    and isinstance(data.get("students"), list) and data.get("class_digest")):
+                raise ShardError(f"{path}: not a complete shard manifest; run that shard again")
+            found.append(_Found(path.resolve(), data))
         if found:
             break
     return found

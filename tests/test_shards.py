@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, tool_env
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, copy_course, tool_env
 from gitrepos import git, make_repo
 from inprocess import cli
 from autograder.config import get_assignment
@@ -62,12 +62,7 @@ def graded(tmp_path_factory):
     roster.write_text("student_id,repo_url,first_name,last_name\n" + "".join(
         f"{s},{repos / f'{s}.git'},{s.title()},Kim\n" for s in ("ana", "ben", "cho", "dan", "eve")))
 
-    base = tmp / "base"
-    base.mkdir()
-    for name in ("source", "assignments", "solutions"):
-        shutil.copytree(ROOT / name, base / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    for name in ("grading.yml", "nbgrader_config.py"):
-        shutil.copy2(ROOT / name, base / name)
+    base = copy_course(tmp / "base")
     gen = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=base,
                          env=tool_env(home), capture_output=True, text=True)
     assert gen.returncode == 0, gen.stderr[-2000:]
@@ -159,3 +154,33 @@ def test_hand_back_publishes_feedback_to_a_branch_of_each_repository(graded):
     assert proc.returncode == 0 and proc.stdout.count("unchanged") == 4        # nothing new: no second commit
     assert git("--git-dir", str(repos / "cho.git"), "rev-list", "--count", "autograder-feedback",
                cwd=repos, home=home) == "1"
+
+
+def test_shares_are_disjoint_balanced_and_independent_of_order():
+    from autograder.shards import Shard, share
+    students = [f"s{i:02d}" for i in range(10)]
+    shares = [share(students, Shard(k, 3), key=str) for k in (1, 2, 3)]
+    assert sorted(sum(shares, [])) == students and [len(s) for s in shares] == [4, 3, 3]
+    assert share(list(reversed(students)), Shard(2, 3), key=str) == list(reversed(shares[1]))
+
+
+def _manifest(folder: Path, k: int, n: int, students: list[str], everyone: list[str], policy: str = "p") -> None:
+    from autograder.shards import Shard, write_manifest
+    write_manifest(folder, ASSIGNMENT, Shard(k, n), everyone, students, policy, "en")
+
+
+@pytest.mark.parametrize("layout, fragment", [
+    ({"a": [(1, 2, ["x"]), (1, 3, ["y"])]}, "different splits"),
+    ({"a": [(1, 2, ["x"])], "b": [(1, 2, ["x"])]}, "shard 1/2 appears twice"),
+    ({"a": [(1, 2, ["x"])], "b": [(2, 2, ["y"], ["y", "z"])]}, "different classes"),
+    ({"a": [(1, 2, ["x"])], "b": [(2, 2, ["y"], ["x", "y"], "other")]}, "different grading.yml"),
+])
+def test_shard_sets_that_do_not_form_one_run_are_refused(tmp_path, layout, fragment):
+    from autograder.shards import ShardError, collect_manifests
+    for name, manifests in layout.items():
+        (tmp_path / name).mkdir()
+        for k, n, students, *rest in manifests:
+            everyone = rest[0] if rest else ["x", "y"]
+            _manifest(tmp_path / name, k, n, students, everyone, *(rest[1:] or ["p"]))
+    with pytest.raises(ShardError, match=fragment):
+        collect_manifests([tmp_path / name for name in layout], ASSIGNMENT)

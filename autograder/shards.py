@@ -173,7 +173,8 @@ def merge(course_root: str | Path, assignment_name: str, dirs: list[str | Path],
                     shutil.copyfile(src, dest)
                     copied += suffix == ".json"
     echo(f"merging shards 1..{len(manifests)}/{len(manifests)} of {assignment.name}: "
-         f"{sum(len(m.data['students']) for m in manifests)} students" + (f", {copied} results copied" if copied else ""))
+         f"{sum(len(m.data['students']) for m in manifests)} students"
+         + (f", {copied} results copied" if copied else ""))
     report = batch.run_batch(root, assignment.name, jobs=jobs, timeout=timeout, lang=first["lang"],
                              feedback=feedback, csv_path=csv_path, echo=echo)
     if report.graded:

@@ -115,7 +115,8 @@ def test_the_notebook_folder_is_found_and_only_regular_visible_files_are_copied(
     folder = course / "submitted" / "Bob_Lee" / ASSIGNMENT                       # id sanitised like batch --from
     assert rows["Bob_Lee"]["status"] == "collected"
     assert sorted(p.name for p in folder.iterdir()) == [".autograder", NB, "notes.txt", "timestamp.txt"]
-    assert f"from folder {ASSIGNMENT}/" in rows["Bob_Lee"]["note"] and "link (not a regular file)" in rows["Bob_Lee"]["note"]
+    note = rows["Bob_Lee"]["note"]
+    assert f"from folder {ASSIGNMENT}/" in note and "link (not a regular file)" in note
 
 
 def test_students_without_a_usable_commit_are_rows_with_a_note(collected):

@@ -79,7 +79,8 @@ class Collector:
         self.assignment, self.deadline, self.branch = assignment, deadline, branch
 
     def collect(self, student: Student) -> Row:
-        row = Row(student.student_id, display_url(student.repo_url), deadline=_iso(self.deadline) if self.deadline else "")
+        row = Row(student.student_id, display_url(student.repo_url),
+                  deadline=_iso(self.deadline) if self.deadline else "")
         dest: Path = self.submitted_folder(student.student_id)
         try:
             self._collect(student, row, dest)

@@ -59,7 +59,8 @@ def repos(tmp_path_factory):
         "bob": make_repo(tmp / "bob.git", [
             (BEFORE, {f"{ASSIGNMENT}/{NB}": nb_bytes(SOLUTION_DIR / NB), "README.md": "# my repo\n",
                       ".github/workflows/ci.yml": "on: push\n", f"{ASSIGNMENT}/notes.txt": "mine\n",
-                      f"{ASSIGNMENT}/link": "symlink:/etc/passwd"})], home),
+                      f"{ASSIGNMENT}/link": "symlink:/etc/passwd",
+                      f"{ASSIGNMENT}/x\n::stop-commands::y": "symlink:z"})], home),
         "frank": make_repo(tmp / "frank.git", [(AFTER, {NB: nb_bytes(SOLUTION_DIR / NB)})], home),
     }
     git("init", "-q", "--bare", str(tmp / "carol.git"), cwd=tmp, home=home)   # accepted, never pushed
@@ -117,6 +118,7 @@ def test_the_notebook_folder_is_found_and_only_regular_visible_files_are_copied(
     assert sorted(p.name for p in folder.iterdir()) == [".autograder", NB, "notes.txt", "timestamp.txt"]
     note = rows["Bob_Lee"]["note"]
     assert f"from folder {ASSIGNMENT}/" in note and "link (not a regular file)" in note
+    assert "x?::stop-commands::y" in note and "\n" not in note     # no line of a student's making in the log
 
 
 def test_students_without_a_usable_commit_are_rows_with_a_note(collected):

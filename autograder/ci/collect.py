@@ -32,7 +32,7 @@ from pathlib import Path
 from ..report import write_atomic
 from .gitcmd import Git, GitError, check_url, display_url
 from .roster import Student
-from .snapshot import Snapshot, commit_record, lay_out
+from .snapshot import Snapshot, commit_record, lay_out, shown
 
 COLUMNS = ["student_id", "repository", "branch", "commit", "committed_at", "deadline", "status", "note"]
 COLLECTED_CSV = "collected.csv"
@@ -149,7 +149,7 @@ class Collector:
         if not any(name.endswith(".ipynb") for name in snapshot.files):
             notes.append("no notebook in the repository")
         if snapshot.folder != ".":
-            notes.append(f"from folder {snapshot.folder}/")
+            notes.append(f"from folder {shown(snapshot.folder)}/")
         if snapshot.skipped:
             notes.append(f"left out {len(snapshot.skipped)} file(s): {'; '.join(snapshot.skipped[:3])}")
         row.note = "; ".join(notes)

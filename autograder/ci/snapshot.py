@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -67,6 +68,11 @@ def list_tree(git: Git, git_dir: Path, commit: str) -> list[Entry]:
     return entries
 
 
+def shown(path) -> str:
+    """A student-chosen path for a report line: control characters (newlines...) become '?'."""
+    return re.sub(r"[\x00-\x1f\x7f]", "?", str(path))
+
+
 def _visible(path: PurePosixPath) -> bool:
     return not any(part.startswith(".") for part in path.parts)
 
@@ -93,11 +99,11 @@ def select_files(entries: list[Entry], folder: PurePosixPath) -> tuple[list[tupl
         if not _visible(relative) or relative.name == "timestamp.txt":
             continue
         if entry.mode not in _REGULAR:
-            skipped.append(f"{relative} (not a regular file)")
+            skipped.append(f"{shown(relative)} (not a regular file)")
         elif entry.size > MAX_FILE_BYTES:
-            skipped.append(f"{relative} (larger than {MAX_FILE_BYTES >> 20} MiB)")
+            skipped.append(f"{shown(relative)} (larger than {MAX_FILE_BYTES >> 20} MiB)")
         elif len(chosen) >= MAX_FILES or total + entry.size > MAX_TOTAL_BYTES:
-            skipped.append(f"{relative} (over the limit of {MAX_FILES} files / {MAX_TOTAL_BYTES >> 20} MiB)")
+            skipped.append(f"{shown(relative)} (over the limit of {MAX_FILES} files / {MAX_TOTAL_BYTES >> 20} MiB)")
         else:
             chosen.append((entry, relative))
             total += entry.size

@@ -211,3 +211,21 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, roster_text, args, fragment)
     assert proc.returncode == 2 and fragment in proc.stderr, proc.stderr
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert not (course / "results").exists() and not (course / "submitted").exists()
+
+
+def test_an_unreachable_repository_keeps_the_earlier_submission_and_a_missed_deadline_removes_it(repos, collected,
+                                                                                              tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(collected[0], course)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"student_id,repo_url\nalice,{tmp_path / 'gone.git'}\nBob Lee,{repos['tmp'] / 'bob.git'}\n")
+    assert cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--deadline", DEADLINE,
+               "--course", str(course)).returncode == 0
+    rows = read_csv(course / "results" / ASSIGNMENT / "collected.csv")
+    assert rows["alice"]["status"] == "unreachable" and "kept the submission collected before" in rows["alice"]["note"]
+    assert rows["alice"]["commit"] == repos["shas"]["alice"][1] and (course / "submitted" / "alice" / ASSIGNMENT).is_dir()
+    assert cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--deadline", "2026-11-01T00:00:00Z",
+               "--course", str(course)).returncode == 0
+    rows = read_csv(course / "results" / ASSIGNMENT / "collected.csv")
+    assert rows["Bob_Lee"]["status"] == "no_commit_before_deadline"
+    assert not (course / "submitted" / "Bob_Lee" / ASSIGNMENT).exists()     # not a submission for this deadline

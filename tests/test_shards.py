@@ -138,6 +138,10 @@ def test_bad_shard_values_are_one_line_exit_2(value):
 
 def test_hand_back_publishes_feedback_to_a_branch_of_each_repository(graded):
     merged, repos, home = graded["courses"]["merged"], graded["repos"], graded["home"]
+    # ben's branch already holds another assignment's feedback: it must stay, under the new commit
+    earlier = make_repo(graded["tmp"] / "earlier.git", [(BEFORE, {"other/FEEDBACK.md": "earlier\n"})], home)[0]
+    git("--git-dir", str(graded["tmp"] / "earlier.git"), "push", "-q", str(repos / "ben.git"),
+        f"{earlier}:refs/heads/autograder-feedback", cwd=repos, home=home)
     proc = cli("hand-back", ASSIGNMENT, str(graded["roster"]), "--course", str(merged))
     assert proc.returncode == 0, proc.stderr
     assert "4 of 5" in proc.stdout
@@ -150,6 +154,10 @@ def test_hand_back_publishes_feedback_to_a_branch_of_each_repository(graded):
     assert git("--git-dir", str(repos / "cho.git"), "ls-tree", "--name-only", "-r", "autograder-feedback",
                cwd=repos, home=home).split() == [f"{ASSIGNMENT}/FEEDBACK.md", f"{ASSIGNMENT}/feedback.html"]
     assert git("--git-dir", str(repos / "eve.git"), "branch", "--list", cwd=repos, home=home) == ""
+    ben = git("--git-dir", str(repos / "ben.git"), "ls-tree", "--name-only", "-r", "autograder-feedback",
+              cwd=repos, home=home).split()
+    assert "other/FEEDBACK.md" in ben and f"{ASSIGNMENT}/FEEDBACK.md" in ben
+    assert git("--git-dir", str(repos / "ben.git"), "rev-parse", "autograder-feedback^", cwd=repos, home=home) == earlier
     proc = cli("hand-back", ASSIGNMENT, str(graded["roster"]), "--course", str(merged))
     assert proc.returncode == 0 and proc.stdout.count("unchanged") == 4        # nothing new: no second commit
     assert git("--git-dir", str(repos / "cho.git"), "rev-list", "--count", "autograder-feedback",

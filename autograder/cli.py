@@ -75,8 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
     batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
                                          "(default: FileNameCollectorPlugin.named_regexp of nbgrader_config.py)")
+    batch.add_argument("--shard", type=_shard, help="grade share K of N of the class only (engine results; "
+                                                    "combine the N shards with `autograder merge`)")
     from .ci.commands import add_parsers as add_ci_parsers
-    add_ci_parsers(sub, WRITERS)
+    add_ci_parsers(sub, WRITERS, _positive_int)
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
@@ -101,6 +103,14 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
+
+
+def _shard(text: str):
+    from .shards import parse_shard
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _grade(args, visible_only: bool) -> int:
@@ -148,10 +158,14 @@ def _batch(args) -> int:
         report = run_batch(Path(args.course), args.assignment, salt=resolve_salt(args.salt, args.salt_file),
                            source=args.source, jobs=args.jobs,
                            timeout=args.timeout, force=args.force, lang=args.lang, level=args.sandbox,
-                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern)
+                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern, shard=args.shard)
     except (ConfigError, BatchError, OSError, SaltError) as exc:
         return _fail(str(exc))
     print()
+    if args.shard:
+        print(f"shard {args.shard}: {report.graded} graded, {report.skipped} up to date, {report.timeouts} over the "
+              f"time limit, {report.seconds:.1f} s; results and {report.csv_path.name} in {report.csv_path.parent}")
+        return _fail("; ".join(report.errors)[:500]) if report.errors else EXIT_OK
     print(format_table(report.rows, report.questions))
     print(f"\ngrades: {report.csv_path}")
     if report.feedback:
@@ -168,11 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "release":
         return _release(args)
-    from .ci.commands import run as run_ci
-    handled = run_ci(args, _fail)
-    if handled is not None:
-        return handled
     try:
+        if hasattr(args, "run"):      # commands that name their handler (ci/deadline_commands.py)
+            return args.run(args)
+        from .ci.commands import run as run_ci
+        handled = run_ci(args, _fail)
+        if handled is not None:
+            return handled
         if args.command == "demo":
             return _demo(args)
         if args.command == "batch":

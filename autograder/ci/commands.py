@@ -1,4 +1,6 @@
-"""Subcommands of the CI integrations: ``practice``, ``github init|report``, ``classroom50 bundle|report``."""
+"""Subcommands of the CI integrations: ``practice``, ``github init|report``, ``classroom50 bundle|report``
+(the practice tier, here) and ``collect-repos``, ``merge``, ``hand-back``, ``github grade-workflow``
+(the deadline tier, deadline_commands.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +15,9 @@ def _add_target(subparsers, name: str, help: str) -> None:
     p.add_argument("--config", default="grading.yml", help="path to grading.yml (default: ./grading.yml)")
 
 
-def add_parsers(sub, formats) -> None:
+def add_parsers(sub, formats, positive_int) -> None:
+    from .deadline_commands import add_commands, add_grade_workflow
+    add_commands(sub, positive_int)
     p = sub.add_parser("practice", help="practice grade: visible checks + the tests grading.yml marks public")
     p.add_argument("notebook", nargs="?", help="the notebook (or --find-notebook DIR)")
     p.add_argument("--find-notebook", metavar="DIR", help="grade the assignment's notebook found in DIR")
@@ -31,6 +35,7 @@ def add_parsers(sub, formats) -> None:
     rep = ghs.add_parser("report", help="points notice, job summary, outputs and feedback from a practice result")
     rep.add_argument("result", help="JSON result of 'autograder practice --format json'")
     rep.add_argument("--feedback", help="write the Markdown feedback here (for the artifact)")
+    add_grade_workflow(ghs, positive_int)
 
     c50 = sub.add_parser("classroom50", help="classroom50: autograder folder, result contract")
     c50s = c50.add_subparsers(dest="action", required=True)

@@ -47,10 +47,10 @@ jobs:
     env:
       AUTOGRADER_SALT: {practice.PRACTICE_SALT}
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v5
         with:
           persist-credentials: false
-      - uses: actions/setup-python@v5
+      - uses: actions/setup-python@v6
         with:
           python-version: "3.11"
           cache: pip
@@ -70,7 +70,7 @@ jobs:
         run: >-
           python -m autograder github report "$RUNNER_TEMP/autograder/{RESULT_JSON}"
           --feedback "$RUNNER_TEMP/autograder/{FEEDBACK_MD}"
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v6
         if: always()
         with:
           name: feedback

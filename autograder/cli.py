@@ -1,4 +1,4 @@
-"""Command line: ``autograder grade|check|release|batch|demo``.
+"""Command line: ``autograder grade|check|release|batch|demo|gradescope``.
 
 Exit status 0 whenever grading completed, whatever the score; 2 when the grader
 itself could not run (bad arguments, unknown assignment, unreadable notebook,
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
+    from .ci import gradescope
+    gradescope.add_parser(sub, _Parser)
     return parser
 
 
@@ -158,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "release":
         return _release(args)
+    if args.command == "gradescope":
+        from .ci import gradescope
+        return gradescope.main(args, _fail)
     try:
         if args.command == "demo":
             return _demo(args)

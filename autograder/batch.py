@@ -100,6 +100,11 @@ def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
+def safe_student_id(text: str) -> str:
+    """The nbgrader student id made of a file or folder name (also how LMS roster ids are matched)."""
+    return _SAFE_ID.sub("_", text)
+
+
 def _timestamp(path: Path) -> str:
     moment = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -114,10 +119,10 @@ def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
     groups: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(source.iterdir()):
         if path.is_file() and path.suffix == ".ipynb":
-            groups.setdefault(_SAFE_ID.sub("_", path.stem), []).append((path, assignment.notebook))
+            groups.setdefault(safe_student_id(path.stem), []).append((path, assignment.notebook))
         elif path.is_dir() and not path.name.startswith("."):
             for nb in sorted(path.glob("*.ipynb")):
-                groups.setdefault(_SAFE_ID.sub("_", path.name), []).append((nb, nb.name))
+                groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
     for student, files in groups.items():
         dest = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment.name))
         originals = dest / bridge.SIDECAR / "original"

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
     batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
                                          "(default: FileNameCollectorPlugin.named_regexp of nbgrader_config.py)")
+    from .ci import canvas
+    canvas.add_batch_options(batch)
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
@@ -137,6 +139,11 @@ def _demo(args) -> int:
 
 def _batch(args) -> int:
     from .batch import BatchError, format_table, run_batch
+    from .ci.canvas import CanvasError, from_batch_options
+    try:
+        canvas = from_batch_options(args)
+    except CanvasError as exc:
+        return _fail(str(exc))
     try:
         report = run_batch(Path(args.course), args.assignment, source=args.source, jobs=args.jobs,
                            timeout=args.timeout, force=args.force, lang=args.lang, level=args.sandbox,
@@ -146,6 +153,15 @@ def _batch(args) -> int:
     print()
     print(format_table(report.rows, report.questions))
     print(f"\ngrades: {report.csv_path}")
+    if canvas is not None:
+        canvas_csv = Path(args.canvas_csv) if args.canvas_csv else report.csv_path.with_name("canvas_import.csv")
+        try:
+            remarks = canvas.write(canvas_csv, report.rows, report.rows[0]["max_score"])
+        except (CanvasError, OSError) as exc:
+            return _fail(f"Canvas import file not written: {exc}")
+        print(f"Canvas gradebook import: {canvas_csv} (column '{canvas.column}')")
+        for remark in remarks:
+            print(f"  Canvas: {remark}")
     if report.feedback:
         print(f"feedback pages: {len(report.feedback)} under "
               f"{Path(next(iter(report.feedback.values()))).parents[2]}/<student>/{report.assignment}/")

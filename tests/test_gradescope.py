@@ -113,6 +113,14 @@ def test_bad_build_arguments_are_one_line_exit_2(tmp_path, monkeypatch, capsys, 
     assert fragment in err and err.count("\n") == 1 and not (tmp_path / "x.zip").exists()
 
 
+def test_build_needs_the_released_files(course_copy, tmp_path):
+    import shutil
+    shutil.rmtree(course_copy / "assignments" / ASSIGNMENT)
+    with pytest.raises(gradescope.GradescopeError, match="autograder release"):
+        gradescope.build(ASSIGNMENT, tmp_path / "a.zip", config=course_copy / "grading.yml")
+    assert not (tmp_path / "a.zip").exists()
+
+
 # -- run_autograder on a simulated tree ------------------------------------------------
 
 def test_reference_solution_gets_full_marks_whatever_its_name(autograder_zip, tmp_path):

@@ -103,10 +103,11 @@ def _entries(assignment, lang: str | None, salt: str | None) -> dict[str, tuple[
 def build(assignment_name: str, out: str | Path, *, config: str | Path = "grading.yml",
           lang: str | None = None, salt: str | None = None) -> dict[str, tuple[bytes, int]]:
     """Write the Gradescope autograder zip for one assignment; return what went into it."""
-    config = Path(config)
     assignment = get_assignment(assignment_name, config)
-    if config.resolve().parent != assignment.course_root:
-        raise GradescopeError(f"{config}: expected grading.yml at the course root")
+    if not (assignment.release_dir / assignment.notebook).is_file():
+        raise GradescopeError(f"{assignment.release_dir / assignment.notebook} not found: run "
+                              f"`autograder release {assignment.name}` first (the student's notebook runs "
+                              "next to the released files)")
     entries = _entries(assignment, lang, salt)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -232,6 +232,9 @@ def add_parser(sub, parser_class) -> None:
 
 def main(args, fail) -> int:
     """``autograder gradescope ...``; ``fail(message)`` prints one line and returns the exit code."""
+    if args.action in ("run", "check") and not (Path(args.root) / "source").is_dir():
+        return fail(f"{args.root}: not an unpacked Gradescope autograder (no source/ folder); "
+                    "pass --root or set AUTOGRADER_ROOT")
     if args.action == "run":
         return run(args.root)
     try:

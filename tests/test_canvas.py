@@ -105,6 +105,9 @@ def test_the_assignment_column(tmp_path):
     assert canvas.assignment_column(roster, "x", "Quiz 9 (777)") == "Quiz 9 (777)"
     with pytest.raises(canvas.CanvasError, match="--canvas-assignment"):
         canvas.assignment_column(roster, "pooling_lab")
+    for not_an_assignment in ("Section", "Current Score", "Unposted Final Score", " "):
+        with pytest.raises(canvas.CanvasError, match="not an assignment column"):
+            canvas.assignment_column(roster, "x", not_an_assignment)
     # A column the roster does not have: Canvas creates the assignment, worth the grader's total.
     out = tmp_path / "new.csv"
     canvas.write_canvas_csv(out, ROWS, EXPORT, assignment="x", column="CNN quiz", max_score=40)

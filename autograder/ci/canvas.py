@@ -33,6 +33,7 @@ STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"   # as Canvas writes it; the importer looks for the words
 DEFAULT_ID_COLUMN = "SIS Login ID"
 _WITH_ID = re.compile(r"^(?P<title>.*\S)\s+\((?P<id>\d+)\)$")
+_COMPUTED = re.compile(r"\b(Current|Final|Override) (Score|Points|Grade|Status)\b")   # read-only in Canvas
 _UNSCORED = {"error"}   # statuses whose total is not a grade (the engine could not grade)
 
 
@@ -90,6 +91,10 @@ def assignment_column(roster: Roster, assignment: str, requested: str | None = N
     ``(id)`` when it names one of its columns by title), else the roster's only column
     whose title is the assignment's name."""
     columns = [c for c in roster.header if c not in STUDENT_COLUMNS and _WITH_ID.match(c)]
+    if requested is not None and (not requested.strip() or requested in STUDENT_COLUMNS
+                                  or _COMPUTED.search(requested)):
+        raise CanvasError(f"--canvas-assignment '{requested}' is not an assignment column: give the "
+                          "assignment's column title from the export, like 'Homework 3 (12345)'")
     if requested:
         if requested in roster.header or _WITH_ID.match(requested):
             return requested

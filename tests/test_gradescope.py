@@ -20,7 +20,7 @@ import pytest
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR
 from autograder.ci import gradescope
 from autograder.cli import main as cli_main
-from autograder.config import get_assignment
+from autograder.config import ConfigError, get_assignment
 from autograder.submissions import build_submission
 
 POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
@@ -122,6 +122,18 @@ def test_build_needs_the_released_files(course_copy, tmp_path):
 
 
 # -- run_autograder on a simulated tree ------------------------------------------------
+
+def test_check_reports_the_assignment_and_sandbox_level(autograder_zip, tmp_path):
+    """setup.sh's last step: a broken unpack fails the Gradescope build instead of every submission."""
+    root = unpack(autograder_zip, tmp_path / "autograder")
+    said = []
+    gradescope.check(root, echo=said.append)
+    assert said[0].startswith(f"autograder ready: {ASSIGNMENT}, {len(POLICY.questions)} questions, 100 points")
+    assert "sandbox level L" in said[0]
+    (root / "source" / "course" / "grading.yml").write_text("assignments: {}\n")
+    with pytest.raises(ConfigError, match="grading.yml"):
+        gradescope.check(root, echo=said.append)
+
 
 def test_reference_solution_gets_full_marks_whatever_its_name(autograder_zip, tmp_path):
     root = unpack(autograder_zip, tmp_path / "autograder")

@@ -74,7 +74,7 @@ def test_missing_zero_gives_zero_to_enrolled_students_without_submission(tmp_pat
     grades = _canvas_would_accept(out.read_text(encoding="utf-8-sig"))["grades"][COLUMN]
     assert grades["10006"] == "0"              # enrolled, nothing submitted
     assert grades["10099"] == ""               # Canvas's test student has no id to map: left alone
-    assert grades["10007"] == "0"              # could not be graded: still counts as no grade
+    assert grades["10007"] == ""               # submitted but could not be graded: not a missing zero
     assert grades["10001"] == "100"
 
 

@@ -167,7 +167,7 @@ class CanvasExport:
             if position is None or position in taken:
                 unmatched.append(row["student_id"])
                 continue
-            taken.add(position)
+            taken.add(position)   # submitted: never a "missing" zero, even if it could not be graded
             status = str(row.get("status", ""))
             if status in _UNSCORED or status.startswith("gradebook"):
                 ungraded.append(row["student_id"])
@@ -178,8 +178,8 @@ class CanvasExport:
                               f"{self.roster.path}; choose the roster column that holds nbgrader's student "
                               "ids with --canvas-id-column")
         if self.missing_zero:
-            for position in self.index.values():
-                grades.setdefault(position, "0")
+            for position in set(self.index.values()) - taken:
+                grades[position] = "0"
         write_atomic(path, self._render(grades, max_score))
         remarks = []
         if unmatched:

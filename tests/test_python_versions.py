@@ -28,9 +28,9 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 PINS = [Requirement(text) for text in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["dev"]]
 
 # A Linux x86_64 machine with glibc 2.28 or newer (Ubuntu 20.04+, Debian 10+, the GitHub runners,
-# Gradescope's images) installs manylinux wheels of any of these tags; torch needs 2.28.
-_PLATFORMS = [f"manylinux_2_{minor}_x86_64" for minor in range(5, 29)] + [
-    "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]
+# Gradescope's images) installs manylinux wheels of these tags (and older ones, which these pins
+# do not use; fewer tags keep pip fast); torch needs 2.28.
+_PLATFORMS = ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"]
 _OFFLINE = re.compile(r"NewConnectionError|Max retries exceeded|Temporary failure in name resolution|"
                       r"Network is unreachable|ConnectTimeout|ReadTimeout|ProxyError|No route to host|"
                       r"Name or service not known|SSLError")
@@ -61,11 +61,14 @@ def _dry_run(version: str, requirements: list[str], tmp: Path) -> dict:
 
 
 def test_every_pin_resolves_from_wheels_on_each_supported_python(tmp_path):
-    """Each pin (torch included) has a wheel for each of 3.11-3.14.  (The whole dependency tree
-    was resolved the same way by hand for each version; see the README: too slow for every run.)"""
+    """Each pin (torch included) has a wheel for each of 3.11-3.14: the running Python has them
+    installed (checked below), the others are resolved.  (The whole dependency tree was resolved
+    the same way by hand for each version; see the README: too slow for every run.)"""
     pins = [str(r) for r in PINS]
-    with ThreadPoolExecutor(max_workers=len(SUPPORTED)) as pool:
-        runs = dict(zip(SUPPORTED, pool.map(lambda version: _dry_run(version, pins, tmp_path), SUPPORTED)))
+    running = "%d.%d" % sys.version_info[:2]
+    others = [version for version in SUPPORTED if version != running]
+    with ThreadPoolExecutor(max_workers=len(others)) as pool:
+        runs = dict(zip(others, pool.map(lambda version: _dry_run(version, pins, tmp_path), others)))
     for version, run in runs.items():
         proc = run["proc"]
         offline = _OFFLINE.search(proc.stderr) if proc.returncode != 0 else None
@@ -79,6 +82,12 @@ def test_every_pin_resolves_from_wheels_on_each_supported_python(tmp_path):
             assert item["download_info"]["url"].endswith(".whl"), f"Python {version}: {requirement} has no wheel"
             assert f"-cp{version.replace('.', '')}-" in item["download_info"]["url"] or "-none-" in \
                 item["download_info"]["url"] or "-abi3-" in item["download_info"]["url"], item["download_info"]["url"]
+
+
+def test_the_running_python_has_exactly_the_pins():
+    import importlib.metadata
+    installed = {r.name: importlib.metadata.version(r.name).split("+")[0] for r in PINS}   # 2.13.0+cpu
+    assert installed == {r.name: next(iter(r.specifier)).version for r in PINS}
 
 
 # -- the code itself -----------------------------------------------------------------

@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
-# Both create .venv/ (Python 3.11) and install the pinned dependencies first.
+# Both create .venv/ (Python 3.11 or newer) and install the pinned dependencies first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

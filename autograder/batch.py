@@ -103,8 +103,8 @@ def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
-def safe_id(text: str) -> str:
-    """A student id usable as a folder name: every run of other characters becomes ``_``."""
+def safe_student_id(text: str) -> str:
+    """The nbgrader student id made of a file or folder name (also how LMS roster ids are matched)."""
     return _SAFE_ID.sub("_", text)
 
 
@@ -122,10 +122,10 @@ def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
     groups: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(source.iterdir()):
         if path.is_file() and path.suffix == ".ipynb":
-            groups.setdefault(safe_id(path.stem), []).append((path, assignment.notebook))
+            groups.setdefault(safe_student_id(path.stem), []).append((path, assignment.notebook))
         elif path.is_dir() and not path.name.startswith("."):
             for nb in sorted(path.glob("*.ipynb")):
-                groups.setdefault(safe_id(path.name), []).append((nb, nb.name))
+                groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
     for student, files in groups.items():
         dest = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment.name))
         originals = dest / bridge.SIDECAR / "original"

@@ -1,4 +1,5 @@
-"""Command line: ``autograder grade|check|release|batch|demo|practice|github|classroom50``.
+"""Command line: ``autograder grade|check|release|batch|demo|practice|github|classroom50|collect-repos|merge|
+hand-back|gradescope``.
 
 Exit status 0 whenever grading completed, whatever the score; 2 when the grader
 itself could not run (bad arguments, unknown assignment, unreadable notebook,
@@ -77,11 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
                                          "(default: FileNameCollectorPlugin.named_regexp of nbgrader_config.py)")
     batch.add_argument("--shard", type=_shard, help="grade share K of N of the class only (engine results; "
                                                     "combine the N shards with `autograder merge`)")
+    from .ci import canvas
+    canvas.add_batch_options(batch)
     from .ci.commands import add_parsers as add_ci_parsers
     add_ci_parsers(sub, WRITERS, _positive_int)
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
+    from .ci import gradescope
+    gradescope.add_parser(sub, _Parser)
     return parser
 
 
@@ -154,6 +159,11 @@ def _demo(args) -> int:
 
 def _batch(args) -> int:
     from .batch import BatchError, format_table, run_batch
+    from .ci.canvas import CanvasError, from_batch_options
+    try:
+        canvas = from_batch_options(args)
+    except CanvasError as exc:
+        return _fail(str(exc))
     try:
         report = run_batch(Path(args.course), args.assignment, salt=resolve_salt(args.salt, args.salt_file),
                            source=args.source, jobs=args.jobs,
@@ -168,6 +178,15 @@ def _batch(args) -> int:
         return _fail("; ".join(report.errors)[:500]) if report.errors else EXIT_OK
     print(format_table(report.rows, report.questions))
     print(f"\ngrades: {report.csv_path}")
+    if canvas is not None:
+        canvas_csv = Path(args.canvas_csv) if args.canvas_csv else report.csv_path.with_name("canvas_import.csv")
+        try:
+            remarks = canvas.write(canvas_csv, report.rows, report.rows[0]["max_score"])
+        except (CanvasError, OSError) as exc:
+            return _fail(f"Canvas import file not written: {exc}")
+        print(f"Canvas gradebook import: {canvas_csv} (column '{canvas.column}')")
+        for remark in remarks:
+            print(f"  Canvas: {remark}")
     if report.feedback:
         print(f"feedback pages: {len(report.feedback)} under "
               f"{Path(next(iter(report.feedback.values()))).parents[2]}/<student>/{report.assignment}/")
@@ -182,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "release":
         return _release(args)
+    if args.command == "gradescope":
+        from .ci import gradescope
+        return gradescope.main(args, _fail)
     try:
         if hasattr(args, "run"):      # commands that name their handler (ci/deadline_commands.py)
             return args.run(args)

@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..batch import safe_id
+from ..batch import safe_student_id
 
 REQUIRED = ("student_id", "repo_url")
 PERSONAL = ("first_name", "last_name", "email", "section")
@@ -60,7 +60,7 @@ def read_roster(path: str | Path) -> list[Student]:
             continue   # a blank line
         if not given:
             raise RosterError(f"{path}, line {number}: empty student_id")
-        student_id = safe_id(given)
+        student_id = safe_student_id(given)
         if student_id.strip("._-") == "" or student_id.startswith("."):
             raise RosterError(f"{path}, line {number}: student_id {given!r} cannot be used as a folder name")
         if student_id in seen:

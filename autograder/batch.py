@@ -39,8 +39,11 @@ from pathlib import Path
 import nbformat
 
 from . import nbgrader_bridge as bridge
+from . import shards
 from .config import Assignment, get_assignment
 from .report import render, write_atomic
+from .results import GradeResult
+from .salt import Salt, salt_environment
 
 
 class BatchError(Exception):
@@ -102,6 +105,11 @@ def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
+def safe_student_id(text: str) -> str:
+    """The nbgrader student id made of a file or folder name (also how LMS roster ids are matched)."""
+    return _SAFE_ID.sub("_", text)
+
+
 def _timestamp(path: Path) -> str:
     moment = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -116,10 +124,10 @@ def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
     groups: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(source.iterdir()):
         if path.is_file() and path.suffix == ".ipynb":
-            groups.setdefault(_SAFE_ID.sub("_", path.stem), []).append((path, assignment.notebook))
+            groups.setdefault(safe_student_id(path.stem), []).append((path, assignment.notebook))
         elif path.is_dir() and not path.name.startswith("."):
             for nb in sorted(path.glob("*.ipynb")):
-                groups.setdefault(_SAFE_ID.sub("_", path.name), []).append((nb, nb.name))
+                groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
     for student, files in groups.items():
         dest = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment.name))
         originals = dest / bridge.SIDECAR / "original"
@@ -395,11 +403,22 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
-              jobs: int | None = None, timeout: float | None = None, force: bool = False,
-              lang: str | None = None, level: str | None = None, csv_path: str | Path | None = None,
-              feedback: bool = True, pattern: str | None = None, echo=print) -> BatchReport:
-    """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring."""
+def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, **options) -> BatchReport:
+    """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring.
+
+    ``salt`` (default: ``AUTOGRADER_SALT`` or the public salt) draws the hidden tests' inputs; it reaches
+    the grading processes through their environment, never their command line.
+    A ``shard`` grades its share only (engine results); ``autograder merge`` records the class.
+    """
+    with salt_environment(salt):
+        return _run_batch(course_root, assignment_name, **options)
+
+
+def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
+               jobs: int | None = None, timeout: float | None = None, force: bool = False,
+               lang: str | None = None, level: str | None = None, csv_path: str | Path | None = None,
+               feedback: bool = True, pattern: str | None = None, shard: shards.Shard | None = None,
+               echo=print) -> BatchReport:
     started = time.monotonic()
     root = Path(course_root).resolve()
     assignment = get_assignment(assignment_name, root / "grading.yml")
@@ -438,8 +457,11 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     if not subs:
         raise BatchError(f"no submissions of {assignment.name} under "
                          f"{coursedir.format_path(coursedir.submitted_directory, '*', assignment.name)}")
+    everyone = [s.student for s in subs]
+    if shard is not None:
+        subs = shards.share(subs, shard, key=lambda s: s.student)
     policy = bridge.policy_digest(assignment)
-    staging = results / ".staging"
+    staging = results / (f".staging-{shard.label}" if shard else ".staging")   # shards may share a folder
     for sub in subs:
         sub.notes = bridge.prepare_submission(sub.folder, release, lang)
         sub.staged = staging / sub.student / sub.notebook.name
@@ -490,7 +512,7 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
             result = reply["result"]
         result.update(student_id=sub.student, digest=sub.digest, notebook=str(sub.notebook))
         bridge.save_result(bridge.result_path(root, assignment.name, sub.student), result)
-        write_atomic(results / f"{sub.student}.md", render(_as_grade_result(result), "markdown"))
+        write_atomic(results / f"{sub.student}.md", render(GradeResult.from_dict(result), "markdown"))
         sub.result = result
         eta = (time.monotonic() - engine_started) / done["n"] * (len(todo) - done["n"]) / min(jobs, len(todo))
         flag = "  TIME LIMIT" if reply.get("timeout") else ""
@@ -502,6 +524,13 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
               "config": str(root / "grading.yml"), "lang": lang, "level": level, "notes": s.notes} for s in todo]
     grade_in_parallel(tasks, jobs, timeout, log, on_done)
     engine_seconds = time.monotonic() - engine_started
+    if shard is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+        manifest = shards.write_manifest(results, assignment.name, shard, everyone, [s.student for s in subs],
+                                         policy, lang)
+        return BatchReport(assignment.name, [], [q.name for q in assignment.questions], manifest, len(todo), skipped,
+                           done["timeouts"], [f"{s.student}: {s.error}" for s in subs if s.error],
+                           time.monotonic() - started, engine_seconds, {})
 
     def page(sub: Submission) -> Path:
         return Path(coursedir.format_path(coursedir.feedback_directory, sub.student, assignment.name)) / (
@@ -537,20 +566,6 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     return BatchReport(assignment.name, rows, [q.name for q in assignment.questions], csv_path, len(todo), skipped,
                        done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages,
                        warnings)
-
-
-def _as_grade_result(data: dict):
-    from .results import GradeResult, QuestionResult, TestResult
-    questions = [QuestionResult(q["name"], q["score"], q["max_score"],
-                                [TestResult(**{k: t[k] for k in ("name", "score", "max_score", "status", "output")},
-                                            id=t.get("id", ""))
-                                 for t in q.get("tests", [])], q.get("summary", ""))
-                 for q in data["questions"]]
-    return GradeResult(assignment=data["assignment"], score=data["score"], max_score=data["max_score"],
-                       sandbox=data.get("sandbox", "-"), duration_s=data.get("duration_s", 0.0),
-                       questions=questions, language=data.get("language", "en"),
-                       notebook=data.get("notebook", ""), notes=data.get("notes", []),
-                       timings=data.get("timings", {}))
 
 
 def grade_rows(subs: list[Submission], assignment: Assignment, coursedir) -> list[dict]:

@@ -78,13 +78,17 @@ def policy_digest(assignment) -> str:
     return h.hexdigest()
 
 
-def engine_digest(nb: nbformat.NotebookNode, assignment, lang: str, policy: str | None = None) -> str:
-    """Digest of exactly what the engine runs for this notebook (visible checks are not run)."""
+def engine_digest(nb: nbformat.NotebookNode, assignment, lang: str, policy: str | None = None,
+                  salt=None) -> str:
+    """Digest of exactly what the engine runs for this notebook (visible checks are not run),
+    including which salt draws the hidden inputs (default: the environment's, see autograder.salt)."""
     from .grader import is_visible_check
     from .notebook import code_cells
+    from .salt import resolve_salt
+    salt = salt if salt is not None else resolve_salt()
     sources = ["" if is_visible_check(c) else c.source for c in code_cells(nb)]
     payload = json.dumps({"assignment": assignment.name, "lang": lang, "cells": sources,
-                          "policy": policy or policy_digest(assignment)}, ensure_ascii=False)
+                          "policy": policy or policy_digest(assignment), "salt": salt.digest}, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -1,11 +1,11 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
-# Both create .venv/ (Python 3.11) and install the pinned dependencies first.
+# Both create .venv/ (Python 3.11 or newer) and install the pinned dependencies first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test release clean
+.PHONY: setup demo test release bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,17 @@ setup: $(STAMP)
 demo: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder demo
 
+# Test files run in parallel (pytest-xdist), each file whole on one worker: module fixtures
+# (the graded corpus, the demo class) are built once.  TEST_JOBS=0 runs serially.
+TEST_JOBS ?= 2
+
 test: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
+
+# Grading speed against stock nbgrader on the same notebooks (benchmarks/grading.py).
+BENCH_N ?= 100
+bench: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py --n $(BENCH_N)
 
 ASSIGNMENTS ?= cnn_step_by_step transfer_learning
 

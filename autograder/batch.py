@@ -39,8 +39,11 @@ from pathlib import Path
 import nbformat
 
 from . import nbgrader_bridge as bridge
+from . import shards
 from .config import Assignment, get_assignment
 from .report import render, write_atomic
+from .results import GradeResult
+from .salt import Salt, salt_environment
 
 
 class BatchError(Exception):
@@ -75,6 +78,8 @@ class BatchReport:
     seconds: float
     engine_seconds: float
     feedback: dict[str, Path]
+    #: graded, but nbgrader's gradebook does not hold the engine's score (see batch.log)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict | None = None,
@@ -100,6 +105,11 @@ def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
+def safe_student_id(text: str) -> str:
+    """The nbgrader student id made of a file or folder name (also how LMS roster ids are matched)."""
+    return _SAFE_ID.sub("_", text)
+
+
 def _timestamp(path: Path) -> str:
     moment = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -114,10 +124,10 @@ def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
     groups: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(source.iterdir()):
         if path.is_file() and path.suffix == ".ipynb":
-            groups.setdefault(_SAFE_ID.sub("_", path.stem), []).append((path, assignment.notebook))
+            groups.setdefault(safe_student_id(path.stem), []).append((path, assignment.notebook))
         elif path.is_dir() and not path.name.startswith("."):
             for nb in sorted(path.glob("*.ipynb")):
-                groups.setdefault(_SAFE_ID.sub("_", path.name), []).append((nb, nb.name))
+                groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
     for student, files in groups.items():
         dest = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment.name))
         originals = dest / bridge.SIDECAR / "original"
@@ -139,13 +149,21 @@ def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
 
 
 def import_archive(archive: Path, course_root: Path, assignment: Assignment, pattern: str | None,
-                   log: Path) -> None:
-    """Hand an LMS export to ``nbgrader zip_collect`` (file-name pattern from nbgrader_config.py)."""
+                   log: Path, echo=print) -> None:
+    """Unpack an LMS export member by member (unsafe members skipped, one line each), then hand
+    the files to ``nbgrader zip_collect`` (file-name pattern from nbgrader_config.py)."""
+    from .archives import ArchiveError, unpack
     target = course_root / "downloaded" / assignment.name / "archive"
     if target.exists():
         shutil.rmtree(target)
-    target.mkdir(parents=True)
-    shutil.copy2(archive, target / archive.name)
+    try:
+        unpacked = unpack(archive, target)
+    except ArchiveError as exc:
+        raise BatchError(str(exc)) from None
+    for name, reason in unpacked.skipped:
+        echo(f"  ! skipped archive member {name!r}: {reason}")
+    if not unpacked.files:
+        raise BatchError(f"{archive.name}: no member could be unpacked safely")
     args = ["zip_collect", assignment.name, "--force"]
     if pattern:
         args.append(f"--FileNameCollectorPlugin.named_regexp={pattern}")
@@ -385,11 +403,22 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
-              jobs: int | None = None, timeout: float | None = None, force: bool = False,
-              lang: str | None = None, level: str | None = None, csv_path: str | Path | None = None,
-              feedback: bool = True, pattern: str | None = None, echo=print) -> BatchReport:
-    """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring."""
+def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, **options) -> BatchReport:
+    """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring.
+
+    ``salt`` (default: ``AUTOGRADER_SALT`` or the public salt) draws the hidden tests' inputs; it reaches
+    the grading processes through their environment, never their command line.
+    A ``shard`` grades its share only (engine results); ``autograder merge`` records the class.
+    """
+    with salt_environment(salt):
+        return _run_batch(course_root, assignment_name, **options)
+
+
+def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
+               jobs: int | None = None, timeout: float | None = None, force: bool = False,
+               lang: str | None = None, level: str | None = None, csv_path: str | Path | None = None,
+               feedback: bool = True, pattern: str | None = None, shard: shards.Shard | None = None,
+               echo=print) -> BatchReport:
     started = time.monotonic()
     root = Path(course_root).resolve()
     assignment = get_assignment(assignment_name, root / "grading.yml")
@@ -404,6 +433,11 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     if not (release / assignment.notebook).is_file():
         raise BatchError(f"{release / assignment.notebook} not found: run `autograder release {assignment.name}` "
                          "(nbgrader generate_assignment) first")
+    from .levels import SandboxUnavailable, require_level
+    try:
+        require_level(level)          # a forced level that cannot run: one line, nothing graded
+    except SandboxUnavailable as exc:
+        raise BatchError(str(exc)) from None
     if not _gradebook_has(coursedir, assignment):
         raise BatchError(f"the gradebook has no assignment '{assignment.name}': run "
                          f"`nbgrader generate_assignment {assignment.name}` (or `autograder release`) first")
@@ -415,7 +449,7 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
             echo(f"imported {count} submissions from {source}")
         elif source.is_file():
             echo(f"nbgrader zip_collect {assignment.name} <- {source.name}")
-            import_archive(source, root, assignment, pattern, log)
+            import_archive(source, root, assignment, pattern, log, echo)
         else:
             raise BatchError(f"{source}: no such folder or archive")
 
@@ -423,8 +457,11 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     if not subs:
         raise BatchError(f"no submissions of {assignment.name} under "
                          f"{coursedir.format_path(coursedir.submitted_directory, '*', assignment.name)}")
+    everyone = [s.student for s in subs]
+    if shard is not None:
+        subs = shards.share(subs, shard, key=lambda s: s.student)
     policy = bridge.policy_digest(assignment)
-    staging = results / ".staging"
+    staging = results / (f".staging-{shard.label}" if shard else ".staging")   # shards may share a folder
     for sub in subs:
         sub.notes = bridge.prepare_submission(sub.folder, release, lang)
         sub.staged = staging / sub.student / sub.notebook.name
@@ -475,7 +512,7 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
             result = reply["result"]
         result.update(student_id=sub.student, digest=sub.digest, notebook=str(sub.notebook))
         bridge.save_result(bridge.result_path(root, assignment.name, sub.student), result)
-        write_atomic(results / f"{sub.student}.md", render(_as_grade_result(result), "markdown"))
+        write_atomic(results / f"{sub.student}.md", render(GradeResult.from_dict(result), "markdown"))
         sub.result = result
         eta = (time.monotonic() - engine_started) / done["n"] * (len(todo) - done["n"]) / min(jobs, len(todo))
         flag = "  TIME LIMIT" if reply.get("timeout") else ""
@@ -487,6 +524,13 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
               "config": str(root / "grading.yml"), "lang": lang, "level": level, "notes": s.notes} for s in todo]
     grade_in_parallel(tasks, jobs, timeout, log, on_done)
     engine_seconds = time.monotonic() - engine_started
+    if shard is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+        manifest = shards.write_manifest(results, assignment.name, shard, everyone, [s.student for s in subs],
+                                         policy, lang)
+        return BatchReport(assignment.name, [], [q.name for q in assignment.questions], manifest, len(todo), skipped,
+                           done["timeouts"], [f"{s.student}: {s.error}" for s in subs if s.error],
+                           time.monotonic() - started, engine_seconds, {})
 
     def page(sub: Submission) -> Path:
         return Path(coursedir.format_path(coursedir.feedback_directory, sub.student, assignment.name)) / (
@@ -518,23 +562,10 @@ def run_batch(course_root: str | Path, assignment_name: str, *, source: str | Pa
     feedback_pages = {sub.student: page(sub) for sub in subs if page(sub).is_file()}
     shutil.rmtree(staging, ignore_errors=True)
     errors = [f"{s.student}: {s.error}" for s in subs if s.error]
-    errors += [f"{r['student_id']}: {r['status']}" for r in rows if r["status"].startswith("gradebook")]
+    warnings = [f"{r['student_id']}: {r['status']}" for r in rows if r["status"].startswith("gradebook")]
     return BatchReport(assignment.name, rows, [q.name for q in assignment.questions], csv_path, len(todo), skipped,
-                       done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages)
-
-
-def _as_grade_result(data: dict):
-    from .results import GradeResult, QuestionResult, TestResult
-    questions = [QuestionResult(q["name"], q["score"], q["max_score"],
-                                [TestResult(**{k: t[k] for k in ("name", "score", "max_score", "status", "output")},
-                                            id=t.get("id", ""))
-                                 for t in q.get("tests", [])], q.get("summary", ""))
-                 for q in data["questions"]]
-    return GradeResult(assignment=data["assignment"], score=data["score"], max_score=data["max_score"],
-                       sandbox=data.get("sandbox", "-"), duration_s=data.get("duration_s", 0.0),
-                       questions=questions, language=data.get("language", "en"),
-                       notebook=data.get("notebook", ""), notes=data.get("notes", []),
-                       timings=data.get("timings", {}))
+                       done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages,
+                       warnings)
 
 
 def grade_rows(subs: list[Submission], assignment: Assignment, coursedir) -> list[dict]:

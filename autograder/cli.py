@@ -1,4 +1,5 @@
-"""Command line: ``autograder grade|check|release|batch|demo``.
+"""Command line: ``autograder grade|check|release|batch|demo|practice|github|classroom50|collect-repos|merge|
+hand-back|gradescope``.
 
 Exit status 0 whenever grading completed, whatever the score; 2 when the grader
 itself could not run (bad arguments, unknown assignment, unreadable notebook,
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from .config import ConfigError, get_assignment
 from .notebook import NotebookError
-from .report import WRITERS, render, write_atomic
+from .report import WRITERS, emit, render
+from .salt import SaltError, resolve_salt
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -37,11 +39,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level (default: strongest available)")
 
 
+def _add_salt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--salt", metavar="TEXT", help="secret that draws the hidden tests' random inputs "
+                   "(default: $AUTOGRADER_SALT, else a public salt); visible in the process list: "
+                   "prefer --salt-file or the environment variable on shared machines")
+    p.add_argument("--salt-file", metavar="PATH", help="read the salt from this file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="autograder", description="Grade CNN course notebooks in a sandbox.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     grade = sub.add_parser("grade", help="grade one submission against the hidden tests")
     _add_common(grade)
+    _add_salt(grade)
     check = sub.add_parser("check", help="run only the visible checks of a notebook (student side)")
     _add_common(check)
     demo = sub.add_parser("demo", help="run the whole nbgrader course cycle on a demo class and print the grades")
@@ -61,13 +71,22 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="grade again even what is up to date")
     batch.add_argument("--lang", choices=["ko", "en"], help="feedback language (default: grading.yml)")
     batch.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level")
+    _add_salt(batch)
     batch.add_argument("--csv", help="grade CSV (default: results/<assignment>/grades.csv)")
     batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
     batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
                                          "(default: FileNameCollectorPlugin.named_regexp of nbgrader_config.py)")
+    batch.add_argument("--shard", type=_shard, help="grade share K of N of the class only (engine results; "
+                                                    "combine the N shards with `autograder merge`)")
+    from .ci import canvas
+    canvas.add_batch_options(batch)
+    from .ci.commands import add_parsers as add_ci_parsers
+    add_ci_parsers(sub, WRITERS, _positive_int)
     release = sub.add_parser("release", help="regenerate assignments/ and solutions/ from source/")
     release.add_argument("assignment")
     release.add_argument("--config", default="grading.yml")
+    from .ci import gradescope
+    gradescope.add_parser(sub, _Parser)
     return parser
 
 
@@ -91,22 +110,29 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _shard(text: str):
+    from .shards import parse_shard
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _grade(args, visible_only: bool) -> int:
     from .grader import GraderError, grade_notebook
+    from .levels import SandboxUnavailable, require_level
     try:
+        salt = None if visible_only else resolve_salt(args.salt, args.salt_file)
         assignment = get_assignment(args.assignment, args.config, require_sources=not visible_only)
+        require_level(args.sandbox)   # a forced level that cannot run: one line before grading
         result = grade_notebook(args.notebook, assignment, lang=args.lang, level=args.sandbox,
-                                visible_only=visible_only)
-    except (ConfigError, NotebookError, GraderError) as exc:
+                                visible_only=visible_only, salt=salt)
+    except (ConfigError, NotebookError, GraderError, SaltError, SandboxUnavailable) as exc:
         return _fail(str(exc))
-    text = render(result, args.format)
-    if args.out:
-        try:
-            write_atomic(args.out, text)
-        except OSError as exc:
-            return _fail(f"cannot write {args.out}: {exc.strerror}")
-    else:
-        sys.stdout.write(text)
+    try:
+        emit(render(result, args.format), args.out)
+    except OSError as exc:
+        return _fail(f"cannot write {args.out}: {exc.strerror}")
     return EXIT_OK
 
 
@@ -135,20 +161,41 @@ def _demo(args) -> int:
 
 def _batch(args) -> int:
     from .batch import BatchError, format_table, run_batch
+    from .ci.canvas import CanvasError, from_batch_options
     try:
-        report = run_batch(Path(args.course), args.assignment, source=args.source, jobs=args.jobs,
+        canvas = from_batch_options(args)
+    except CanvasError as exc:
+        return _fail(str(exc))
+    try:
+        report = run_batch(Path(args.course), args.assignment, salt=resolve_salt(args.salt, args.salt_file),
+                           source=args.source, jobs=args.jobs,
                            timeout=args.timeout, force=args.force, lang=args.lang, level=args.sandbox,
-                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern)
-    except (ConfigError, BatchError, OSError) as exc:
+                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern, shard=args.shard)
+    except (ConfigError, BatchError, OSError, SaltError) as exc:
         return _fail(str(exc))
     print()
+    if args.shard:
+        print(f"shard {args.shard}: {report.graded} graded, {report.skipped} up to date, {report.timeouts} over the "
+              f"time limit, {report.seconds:.1f} s; results and {report.csv_path.name} in {report.csv_path.parent}")
+        return _fail("; ".join(report.errors)[:500]) if report.errors else EXIT_OK
     print(format_table(report.rows, report.questions))
     print(f"\ngrades: {report.csv_path}")
+    if canvas is not None:
+        canvas_csv = Path(args.canvas_csv) if args.canvas_csv else report.csv_path.with_name("canvas_import.csv")
+        try:
+            remarks = canvas.write(canvas_csv, report.rows, report.rows[0]["max_score"])
+        except (CanvasError, OSError) as exc:
+            return _fail(f"Canvas import file not written: {exc}")
+        print(f"Canvas gradebook import: {canvas_csv} (column '{canvas.column}')")
+        for remark in remarks:
+            print(f"  Canvas: {remark}")
     if report.feedback:
         print(f"feedback pages: {len(report.feedback)} under "
               f"{Path(next(iter(report.feedback.values()))).parents[2]}/<student>/{report.assignment}/")
     print(f"{report.graded} graded, {report.skipped} up to date, {report.timeouts} over the time limit, "
           f"{report.seconds:.1f} s")
+    for warning in report.warnings:   # graded (grades.csv has it), but not recorded by nbgrader
+        print(f"warning: {warning} (see {report.csv_path.parent / 'batch.log'})")
     if report.errors:
         return _fail(f"{len(report.errors)} submission(s) could not be graded: " + "; ".join(report.errors)[:500])
     return EXIT_OK
@@ -158,7 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "release":
         return _release(args)
+    if args.command == "gradescope":
+        from .ci import gradescope
+        return gradescope.main(args, _fail)
     try:
+        if hasattr(args, "run"):      # commands that name their handler (ci/deadline_commands.py)
+            return args.run(args)
+        from .ci.commands import run as run_ci
+        handled = run_ci(args, _fail)
+        if handled is not None:
+            return handled
         if args.command == "demo":
             return _demo(args)
         if args.command == "batch":

@@ -7,6 +7,8 @@ wrong type, a question without tests, a missing notebook) is reported as one
 """
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +49,17 @@ class Question(_Strict):
     #: Free-form values the question's hidden tests read through the ``settings``
     #: fixture (e.g. an accuracy threshold), so that policy stays in grading.yml.
     settings: dict[str, bool | int | float | str] = {}
+    #: Hidden test functions (their names, the ``id`` of JSON results) that the
+    #: practice tier may run and ship to students; all others stay hidden.
+    public: list[str] = []
+
+    @field_validator("public")
+    @classmethod
+    def _test_function_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.fullmatch(r"test_[A-Za-z0-9_]*", name):
+                raise ValueError(f"public: '{name}' is not a test function name (test_..., no [parameters])")
+        return names
 
 
 class _AssignmentFields(_Strict):
@@ -167,7 +180,26 @@ def load_grading(path: str | Path = "grading.yml", *, require_sources: bool = Tr
                 if not test.is_file():
                     raise ConfigError(f"{path}: assignments.{a.name} question {q.name}: "
                                       f"hidden test file {test} does not exist")
+            _check_public(path, a, q)
     return assignments
+
+
+def test_functions(path: Path) -> set[str]:
+    """Names of the top-level ``test_*`` functions of a pytest file (without running it)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return set()
+    return {node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")}
+
+
+def _check_public(path: Path, assignment: "Assignment", question: Question) -> None:
+    defined = set().union(*(test_functions(t) for t in assignment.test_paths(question)))
+    for name in question.public:
+        if name not in defined:
+            raise ConfigError(f"{path}: assignments.{assignment.name} question {question.name}: public test "
+                              f"'{name}' is not a test function of {', '.join(question.tests)}")
 
 
 def get_assignment(name: str, path: str | Path = "grading.yml", *, require_sources: bool = True) -> Assignment:

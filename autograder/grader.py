@@ -15,6 +15,7 @@ from .explain import cell_error_hints
 from .notebook import CodeCell, load_submission
 from .policy import forbidden_uses
 from .results import GradeResult
+from .salt import Salt, resolve_salt
 from .sandbox import probe
 from .session import Limits, StudentError, WorkerSession
 from .texts import say
@@ -127,33 +128,77 @@ def _cell_notes(cells: list[CodeCell], report, lang: str, ran: list[str] = ()) -
     return notes, errors
 
 
+def _practice_reference(assignment: Assignment):
+    """A practice kit carries recorded answers instead of the reference; the course has the reference."""
+    from .answers import ANSWERS_FILE, ReplayReference
+    recorded = assignment.source_dir / ANSWERS_FILE
+    if recorded.is_file():
+        return ReplayReference(recorded)
+    if not assignment.source_notebook.is_file():
+        raise GraderError(f"neither recorded answers ({recorded}) nor the source notebook "
+                          f"({assignment.source_notebook}) is here: run from the course root or a practice kit")
+    from .reference import load_reference
+    return load_reference(assignment.source_notebook)
+
+
+def _run_practice(session, assignment: Assignment, reference, cells, cell_errors, forbidden, deadline, lang,
+                  salt: Salt):
+    """The practice tier: visible checks plus the public hidden tests, helpers not substituted
+    (the reference helpers are not available where practice runs)."""
+    from .runner import run_suites
+    only = {q.name: set(q.public) for q in assignment.questions if q.public and q.name not in forbidden}
+    run = run_suites(session, assignment, reference, questions=list(only), deadline=deadline,
+                     only=only, helpers=False, salt=salt)
+    if run.collection_errors:
+        raise GraderError("a public test file failed to load: " + run.collection_errors[0].splitlines()[0])
+    ran = {(o.question, o.nodeid.rsplit("::", 1)[-1].split("[")[0]) for o in run.outcomes}
+    for question, names in only.items():
+        for name in sorted(names):
+            if (question, name) not in ran:
+                raise GraderError(f"public test {name} of question {question} is missing from the test files")
+    visible = scoring.score_visible(assignment, cells, cell_errors, lang)
+    return scoring.score_practice(assignment, visible, run.outcomes, forbidden, lang), run.duration_s
+
+
 def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | None = None,
-                   level: str | None = None, visible_only: bool = False) -> GradeResult:
-    """Grade one submitted notebook; never raises because of what the student wrote."""
+                   level: str | None = None, visible_only: bool = False, practice: bool = False,
+                   reference=None, salt: Salt | None = None) -> GradeResult:
+    """Grade one submitted notebook; never raises because of what the student wrote.
+
+    ``practice``: the visible checks plus the tests grading.yml marks public.
+    ``reference``: what the tests' ``ref`` fixture answers with (default: the
+    reference solution; in practice mode a kit's recorded answers when present).
+    ``salt`` seeds the hidden tests' random inputs (default: ``AUTOGRADER_SALT`` or the public salt).
+    """
     lang = lang or assignment.feedback_language
+    salt = salt if salt is not None else resolve_salt()
     started = time.monotonic()
     cells = load_submission(notebook)
     graded = [q.name for q in assignment.questions]
     forbidden = forbidden_uses([c.source for c in cells], graded, assignment.forbidden_modules)
-    reference = None
-    if not visible_only:
+    if reference is None and practice:
+        reference = _practice_reference(assignment)
+    elif reference is None and not visible_only:
         from .reference import load_reference
         reference = load_reference(assignment.source_notebook)
 
     notes: list[str] = []
-    session, report = _start(cells, assignment, level, notes, lang, visible_only)
+    session, report = _start(cells, assignment, level, notes, lang, visible_only or practice)
     load_done = time.monotonic()
     try:
         cell_notes, cell_errors = _cell_notes(cells, report, lang, session.cells)
         notes.extend(cell_notes)
-        if visible_only:
+        if practice:
+            questions, tests_s = _run_practice(session, assignment, reference, cells, cell_errors, forbidden,
+                                               started + assignment.limits.submission_timeout_s, lang, salt)
+        elif visible_only:
             questions = scoring.score_visible(assignment, cells, cell_errors, lang)
             tests_s = 0.0
         else:
             from .runner import run_suites
             allowed = [q for q in graded if q not in forbidden]
             deadline = started + assignment.limits.submission_timeout_s
-            run = run_suites(session, assignment, reference, questions=allowed, deadline=deadline)
+            run = run_suites(session, assignment, reference, questions=allowed, deadline=deadline, salt=salt)
             if run.collection_errors:
                 raise GraderError("a hidden test file failed to load: " + run.collection_errors[0].splitlines()[0])
             questions = scoring.score_hidden(assignment, run.outcomes, forbidden, lang)
@@ -163,7 +208,7 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
         session.close()
     total = sum(q.score for q in questions)
     return GradeResult(
-        assignment=assignment.name, score=round(total, 4), max_score=assignment.max_score,
+        assignment=assignment.name, score=round(total, 4), max_score=sum(q.max_score for q in questions),
         sandbox=level_used, duration_s=round(time.monotonic() - started, 3), questions=questions,
-        language=lang, notebook=str(notebook), notes=notes,
+        language=lang, notebook=str(notebook), notes=notes, salt_digest="" if visible_only else salt.digest,
         timings={"start_and_load_s": round(load_done - started, 3), "tests_s": round(tests_s, 3)})

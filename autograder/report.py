@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -125,3 +126,11 @@ def write_atomic(path: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def emit(text: str, out: str | Path | None) -> None:
+    """Write a report to ``out`` (atomically) or, without ``out``, to standard output."""
+    if out:
+        write_atomic(out, text)
+    else:
+        sys.stdout.write(text)

@@ -40,9 +40,24 @@ class GradeResult:
     notebook: str = ""
     notes: list[str] = field(default_factory=list)         # notebook-level remarks (cell errors...)
     timings: dict[str, float] = field(default_factory=dict)
+    salt_digest: str = ""  # fingerprint of the salt that drew the hidden tests' inputs (autograder.salt), never the salt
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GradeResult":
+        """The inverse of :meth:`to_dict` (stored results carry extra keys, which are ignored)."""
+        questions = [QuestionResult(q["name"], q["score"], q["max_score"],
+                                    [TestResult(**{k: t[k] for k in ("name", "score", "max_score", "status", "output")},
+                                                id=t.get("id", ""))
+                                     for t in q.get("tests", [])], q.get("summary", ""))
+                     for q in data["questions"]]
+        return cls(assignment=data["assignment"], score=data["score"], max_score=data["max_score"],
+                   sandbox=data.get("sandbox", "-"), duration_s=data.get("duration_s", 0.0),
+                   questions=questions, language=data.get("language", "en"),
+                   notebook=data.get("notebook", ""), notes=data.get("notes", []),
+                   timings=data.get("timings", {}), salt_digest=data.get("salt_digest", ""))
 
 
 def round_points(value: float) -> float:

@@ -13,7 +13,6 @@ test's source or its assertion rewriting.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from .salt import PUBLIC, Salt
 from .session import (StudentCrash, StudentError, StudentException, StudentMissing,
                       StudentProtocolError, StudentTimeout)
 from .explain import explain_error, explain_return, with_explanations
@@ -175,12 +175,16 @@ class GradingPlugin:
     """pytest plugin object: fixtures, markers and outcome recording."""
 
     def __init__(self, session, assignment, reference, question_of_file: dict[Path, str],
-                 deadline: float | None):
+                 deadline: float | None, only: dict[str, set[str]] | None = None, helpers: bool = True,
+                 salt: Salt = PUBLIC):
         self.session = session
         self.assignment = assignment
+        self.salt = salt
         self.reference = reference
         self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
         self.deadline = deadline
+        self.only = only          # question -> test function names to run (None: all)
+        self.helpers = helpers    # answer declared helpers with the reference (False: the student's own)
         self.timeouts: dict[str, int] = {}
         self.returns: list[tuple[str, Any]] = []     # (function, value) of the current test's calls
         self.run = SuiteRun()
@@ -216,7 +220,8 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request) -> StudentProxy:
         question = self.assignment.question(self._question(request))
-        helpers = {name: guarded_helper(name, getattr(self.reference, name)) for name in question.helpers}
+        names = question.helpers if self.helpers else []
+        helpers = {name: guarded_helper(name, getattr(self.reference, name)) for name in names}
         return StudentProxy(self, question.name, helpers)
 
     @pytest.fixture
@@ -244,8 +249,9 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request):
-        digest = hashlib.sha256(request.node.nodeid.split("::", 1)[-1].encode()).digest()
-        return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+        """The test's random generator: seeded by the grading context's salt, the assignment and the test id."""
+        test_id = request.node.nodeid.split("::", 1)[-1]
+        return np.random.default_rng(self.salt.seed(self.assignment.name, test_id))
 
     # -- hooks -----------------------------------------------------------------
     def pytest_configure(self, config):
@@ -254,6 +260,16 @@ class GradingPlugin:
 
     def pytest_runtest_setup(self, item):
         self.returns = []
+
+    def pytest_collection_modifyitems(self, config, items):
+        if self.only is None:
+            return
+        keep = [item for item in items
+                if getattr(item, "originalname", item.name) in self.only.get(
+                    self.question_of_file.get(Path(str(item.path)).resolve(), ""), ())]
+        if len(keep) != len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+            items[:] = keep
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -330,14 +346,23 @@ class GradingPlugin:
             outcome.message_en, outcome.message_ko, outcome.hints, explanations, _TEST_TEXT_LIMIT)
 
 
-def run_suites(session, assignment, reference, questions=None, deadline: float | None = None) -> SuiteRun:
-    """Run the hidden tests of ``questions`` (default: all) against ``session``."""
+def run_suites(session, assignment, reference, questions=None, deadline: float | None = None,
+               only: dict[str, set[str]] | None = None, helpers: bool = True, salt: Salt = PUBLIC) -> SuiteRun:
+    """Run the hidden tests of ``questions`` (default: all) against ``session``, inputs drawn with ``salt``.
+
+    ``only`` restricts each question to the named test functions (the practice
+    tier's public tests); files are then skipped when absent, since a practice
+    kit holds only the files that contain public tests.
+    """
     questions = [q for q in assignment.questions if questions is None or q.name in questions]
     files: dict[Path, str] = {}
     for question in questions:
         for path in assignment.test_paths(question):
-            files[path] = question.name
-    plugin = GradingPlugin(session, assignment, reference, files, deadline)
+            if only is None or path.is_file():
+                files[path] = question.name
+    if not files:
+        return SuiteRun()   # pytest.main without files would collect the current directory
+    plugin = GradingPlugin(session, assignment, reference, files, deadline, only=only, helpers=helpers, salt=salt)
     test_dir = str(assignment.source_dir)
     args = [str(p) for p in files] + [
         "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",

@@ -4,11 +4,15 @@ Levels (strongest first), probed once per process by really starting a worker:
 
 * ``"L2+L1"`` root + bubblewrap: new pid/net/ipc/uts namespaces, read-only
   binds of the interpreter only, a size-limited tmpfs as the only writable
-  place, then ``setpriv`` to uid 65534 with all capabilities gone.
+  place, then ``setpriv`` to the worker's own uid with all capabilities gone.
 * ``"L2"``    bubblewrap without the uid switch (``--unshare-user`` when not root).
-* ``"L1"``    plain uid switch to 65534 (fails here: the interpreter lives under
-  a mode-700 /root, which the probe detects).
+* ``"L1"``    plain uid switch (fails where the interpreter lives under a
+  mode-700 /root, which the probe detects).
 * ``"L0"``    no privileges needed.
+
+Under the L1 levels every worker runs as its own uid, held for its lifetime
+(:mod:`autograder.slots`), so workers graded at the same time cannot signal,
+trace or read each other.
 
 Every level keeps the L0 protections: new session, rlimits, no_new_privs,
 a scrubbed environment, a fresh cwd, and SIGKILL of the whole process tree at
@@ -31,8 +35,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import slots
+
 LEVELS = ("L2+L1", "L2", "L1", "L0")
-NOBODY = 65534
 _HERE = Path(__file__).resolve().parent
 _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS, _PR_SET_CHILD_SUBREAPER = 1, 38, 36
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -109,7 +114,7 @@ def _make_preexec(limits: Limits, level: str):
 class Workspace:
     """Per-worker temp dir: ``prog/`` (private copy of worker.py + codec.py) and ``work/`` (cwd)."""
 
-    def __init__(self, level: str, shipped_dir: Path | None):
+    def __init__(self, level: str, shipped_dir: Path | None, uid: int | None = None):
         self.root = Path(tempfile.mkdtemp(prefix="ag-worker-"))
         os.chmod(self.root, 0o711)  # a dropped uid must traverse to prog/
         self.prog, self.work = self.root / "prog", self.root / "work"
@@ -117,16 +122,17 @@ class Workspace:
         self.work.mkdir(mode=0o700)
         for name in ("worker.py", "codec.py", "exc_facts.py"):
             shutil.copyfile(_HERE / name, self.prog / name)
-        (self.prog / "passwd").write_text(f"nobody:x:{NOBODY}:{NOBODY}:nobody:/tmp:/usr/sbin/nologin\n")
-        (self.prog / "group").write_text(f"nogroup:x:{NOBODY}:\n")
+        shown = uid if uid is not None else os.geteuid()
+        (self.prog / "passwd").write_text(f"sandbox:x:{shown}:{shown}:sandbox:/tmp:/usr/sbin/nologin\n")
+        (self.prog / "group").write_text(f"sandbox:x:{shown}:\n")
         for p in self.prog.iterdir():
             p.chmod(0o644)
         self.shipped = [p for p in sorted(Path(shipped_dir).iterdir())] if shipped_dir else []
         if not level.startswith("L2"):  # L2 binds them into its tmpfs instead
             for p in self.shipped:
                 (self.work / p.name).symlink_to(p.resolve())
-            if "L1" in level:
-                os.chown(self.work, NOBODY, NOBODY)
+            if uid is not None:   # the worker's own uid, mode 0700: no other worker can look inside
+                os.chown(self.work, uid, uid)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -148,7 +154,7 @@ def bwrap_argv(ws: Workspace, limits: Limits, *, uid_switch: bool) -> list[str]:
     a = [shutil.which("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc",
          "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent",
          "--new-session", "--cap-drop", "ALL"]
-    if uid_switch:  # setpriv needs these two; it clears all caps when it drops to 65534
+    if uid_switch:  # setpriv needs these two; it clears all caps when it drops to the worker's uid
         a += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     elif os.geteuid() != 0:
         a += ["--unshare-user"]
@@ -251,7 +257,13 @@ class WorkerProcess:
                  language: str | None = None):
         self.level, self.limits = level, limits
         self.max_bytes = limits.max_message_mb << 20
-        self.ws = Workspace(level, shipped_dir)
+        self.slot = slots.acquire() if "L1" in level else None
+        self.uid = self.slot.uid if self.slot else None
+        try:
+            self.ws = Workspace(level, shipped_dir, self.uid)
+        except BaseException:
+            self._release_slot()
+            raise
         to_r, self.wfd = os.pipe()
         self.rfd, from_w = os.pipe()
         self._out_r, out_w = os.pipe()
@@ -262,11 +274,11 @@ class WorkerProcess:
         if l2:
             argv = bwrap_argv(self.ws, limits, uid_switch=(level == "L2+L1"))
             if level == "L2+L1":
-                argv += [shutil.which("setpriv") or "setpriv", "--reuid", str(NOBODY), "--regid",
-                         str(NOBODY), "--clear-groups", "--no-new-privs"]
+                argv += [shutil.which("setpriv") or "setpriv", "--reuid", str(self.uid), "--regid",
+                         str(self.uid), "--clear-groups", "--no-new-privs"]
             argv, home = argv + python, "/tmp"
         elif level == "L1":
-            user = {"user": NOBODY, "group": NOBODY, "extra_groups": []}
+            user = {"user": self.uid, "group": self.uid, "extra_groups": []}
         try:
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(to_r, from_w),
@@ -276,6 +288,7 @@ class WorkerProcess:
             for fd in (self.wfd, self.rfd, self._out_r):
                 os.close(fd)
             self.ws.cleanup()
+            self._release_slot()
             raise
         finally:
             for fd in (to_r, from_w, out_w):
@@ -409,6 +422,13 @@ class WorkerProcess:
             except OSError:
                 pass
         self.ws.cleanup()
+        self._release_slot()
+
+    def _release_slot(self) -> None:
+        """Give the uid back, once nothing of this worker runs as it any more."""
+        if self.slot is not None:
+            self.slot.release()
+            self.slot = None
 
 
 # ------------------------------------------------------------------- probe
@@ -434,7 +454,7 @@ def try_level(level: str, timeout_s: float = 10.0) -> str | None:
     from . import codec  # the grader's own copy
     try:
         wp = WorkerProcess(level, Limits())
-    except OSError as exc:
+    except (OSError, slots.NoFreeSlot) as exc:
         return f"cannot start: {exc}"
     try:
         deadline = time.monotonic() + timeout_s
@@ -442,7 +462,7 @@ def try_level(level: str, timeout_s: float = 10.0) -> str | None:
         reply = codec.unpack_body(wp.recv(deadline))
         if reply.get("op") != "pong":
             return "no pong"
-        if "L1" in level and reply.get("uid") != NOBODY:
+        if "L1" in level and reply.get("uid") != wp.uid:
             return f"worker runs as uid {reply.get('uid')}"
         return None
     except (ChannelTimeout, ChannelClosed, ChannelOversize, ValueError) as exc:

@@ -75,3 +75,18 @@ def score_visible(assignment: Assignment, cells: list[CodeCell], cell_errors: di
                           max_score=question.points, status=PASSED if ok else FAILED, output=message)
         results.append(QuestionResult(question.name, test.score, question.points, [test], summary=message))
     return results
+
+
+def score_practice(assignment: Assignment, visible: list[QuestionResult], outcomes, forbidden: dict[str, str],
+                   lang: str) -> list[QuestionResult]:
+    """The practice tier: per question, its visible check counts as one test next to its public tests."""
+    from .runner import Outcome
+    checks = []
+    for question in visible:
+        test = question.tests[0]
+        checks.append(Outcome(question=question.name, nodeid="visible_check", title_en=test.name,
+                              title_ko=test.name, weight=1.0, passed=test.status == PASSED,
+                              message_en="" if test.status == PASSED else test.output,
+                              message_ko="" if test.status == PASSED else test.output,
+                              not_implemented=question.summary == say("not_implemented", lang)))
+    return score_hidden(assignment, checks + list(outcomes), forbidden, lang)

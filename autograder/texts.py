@@ -60,6 +60,22 @@ _CATALOG = {
     "visible_missing": (
         "the check cell test_{name} is missing from the notebook (deleted?)",
         "확인 셀 test_{name}이 노트북에 없습니다 (삭제했나요?)"),
+    # -- platforms that hand us a folder of uploaded files (Gradescope) ------------------
+    "upload_no_notebook": (
+        "no Jupyter notebook (.ipynb) was found in your submission{found}; please submit {expected}",
+        "제출물에서 Jupyter 노트북(.ipynb)을 찾지 못했습니다{found}. {expected} 파일을 제출해 주세요"),
+    "upload_found": (" (it contains: {names})", " (제출된 파일: {names})"),
+    "upload_ambiguous": (
+        "your submission contains several notebooks ({names}) and the grader cannot tell which one to grade: "
+        "submit only your solution notebook, named {expected}",
+        "제출물에 노트북이 여러 개({names}) 있어 어느 것을 채점할지 알 수 없습니다. 답안 노트북 하나만 "
+        "{expected} 이름으로 제출해 주세요"),
+    "upload_chosen": (
+        "graded {chosen}; the other notebooks in your submission were ignored: {others}",
+        "{chosen} 파일을 채점했습니다. 제출물의 다른 노트북은 채점하지 않았습니다: {others}"),
+    "upload_grader_failed": (
+        "the grader itself failed ({detail}); this is not a problem with your work: please tell your instructor",
+        "채점기 자체에 오류가 발생했습니다({detail}). 여러분의 답안 문제가 아니니 담당 교수/조교에게 알려 주세요"),
 }
 
 

@@ -32,16 +32,20 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.Co
                           capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.fixture
-def course_copy(tmp_path) -> Path:
-    """A throw-away copy of the course directory (no venv, no git)."""
-    dest = tmp_path / "course"
-    dest.mkdir()
+def copy_course(dest: Path) -> Path:
+    """A throw-away copy of the course directory (no venv, no git) at ``dest``."""
+    dest.mkdir(parents=True)
     for name in ("source", "assignments", "solutions"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     for name in ("grading.yml", "nbgrader_config.py"):
         shutil.copy2(ROOT / name, dest / name)
     return dest
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A throw-away copy of the course directory (no venv, no git)."""
+    return copy_course(tmp_path / "course")
 
 
 @pytest.fixture(scope="session")

@@ -195,3 +195,24 @@ def test_batch_needs_the_assignment_in_the_gradebook(tmp_path):
     course = _copy_course(tmp_path / "course")
     proc = _run(["-m", "autograder", "batch", ASSIGNMENT, "--course", str(course)], cwd=course, home=tmp_path)
     assert proc.returncode == 2 and "generate_assignment" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_batch_also_writes_the_canvas_import_file(zip_run, course):
+    """With the instructor's Canvas export, the same run writes Canvas's import file: the batch's
+    own scores (late penalty included) in the assignment's column, empty for who did not submit."""
+    _, table = zip_run
+    roster = course["tmp"] / "canvas_export.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,CNN step by step (4567),Final Score\n"
+                      "    Points Possible,,,,,100.00,(read only)\n"
+                      "Ref Erence,1,S1,ref,A,,\nWrong Answer,2,S2,wrong,A,,\nAlice Smith,3,S3,alicesmith,A,,\n"
+                      "Eve Absent,4,S4,eve,A,,\n", encoding="utf-8")
+    proc = batch(course["course"], course["home"], "--canvas-roster", str(roster))
+    out = course["course"] / "results" / ASSIGNMENT / "canvas_import.csv"
+    assert f"Canvas gradebook import: {out}" in proc.stdout
+    with open(out, newline="", encoding="utf-8-sig") as handle:
+        cells = {r["SIS Login ID"]: r["CNN step by step (4567)"] for r in csv.DictReader(handle)}
+    assert cells.pop("") == "100.00"        # the Points Possible row, as the export had it
+    assert cells.pop("eve") == ""
+    assert {k: float(v) for k, v in cells.items()} == pytest.approx(
+        {k: float(table[k]["score"]) for k in ("ref", "wrong", "alicesmith")}, abs=0.005)
+    assert "not in the Canvas roster" in proc.stdout and "dora" in proc.stdout

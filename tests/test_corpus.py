@@ -129,10 +129,10 @@ def _build_notebook(variants: dict[str, Variant], path: Path, source: Path = SOU
     nbformat.write(nb, path)
 
 
-def _grade(notebook: Path, out: Path, assignment: str = ASSIGNMENT) -> dict:
+def _grade(notebook: Path, out: Path, assignment: str = ASSIGNMENT, env: dict | None = None) -> dict:
     cmd = [sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", assignment,
            "--format", "json", "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
     if not out.is_file():
         return {"__error__": f"exit {proc.returncode}\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-3000:]}"}
     return json.loads(out.read_text(encoding="utf-8"))

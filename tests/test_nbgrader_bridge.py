@@ -136,7 +136,7 @@ def test_damaged_metadata_locked_edits_and_deleted_cells_are_noted(folder):
     nb.cells.remove(by_id["done"])
     nbformat.write(nb, folder / NB)
     bridge.prepare_submission(folder, RELEASE_DIR, "en")
-    assert bridge.note_kinds(folder) == ["metadata_damaged", "locked_edited", "cells_deleted"]
+    assert bridge.note_kinds(folder) == ["metadata_restored", "locked_edited", "cells_deleted"]
     repaired = nbformat.read(folder / NB, as_version=4)
     from nbgrader.nbgraderformat import MetadataValidator
     MetadataValidator().validate_nb(repaired)

@@ -25,7 +25,7 @@ from nbformat.v4 import new_code_cell
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, SOURCE_NOTEBOOK, tool_env
 from autograder.config import get_assignment
-from autograder.nbgrader_bridge import _fmt
+from autograder.grade_cells import _fmt
 from autograder.submissions import build_submission
 
 NB = f"{ASSIGNMENT}.ipynb"

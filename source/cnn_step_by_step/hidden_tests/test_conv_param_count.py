@@ -35,21 +35,30 @@ def _hints(f, c, n):
             for v, en, ko in mistakes if v != right]
 
 
+def _draw(rng, low, high):
+    return int(rng.integers(low, high + 1))
+
+
+# Each case fixes the property it tests; its numbers come from the salted ``rng``
+# (only the public lecture example is fixed).
 CASES = [
-    pytest.param(3, 3, 8, id="lecture", marks=title("lecture example: 8 filters of 3x3x3 (224)",
-                                                    "강의 예제: 3x3x3 필터 8개 (224)")),
-    pytest.param(3, 1, 32, id="grey", marks=title("32 filters 3x3 on a grey image (320)",
-                                                  "흑백 이미지에 3x3 필터 32개 (320)")),
-    pytest.param(1, 16, 4, id="f1", marks=title("1x1 filters", "1x1 필터")),
-    pytest.param(5, 3, 10, id="f5", marks=title("5x5 filters, 3 channels", "5x5 필터, 채널 3개")),
-    pytest.param(2, 7, 1, id="one", marks=title("a single filter", "필터 1개")),
-    pytest.param(4, 2, 3, id="misc", marks=title("4x4 filters, 2 channels, 3 filters",
-                                                 "4x4 필터, 채널 2개, 필터 3개")),
+    pytest.param(lambda rng: (3, 3, 8), id="lecture", marks=title("lecture example: 8 filters of 3x3x3 (224)",
+                                                                  "강의 예제: 3x3x3 필터 8개 (224)")),
+    pytest.param(lambda rng: (3, 1, _draw(rng, 8, 128)), id="grey",
+                 marks=title("3x3 filters on a grey image (one channel)", "흑백 이미지(채널 1개)에 3x3 필터")),
+    pytest.param(lambda rng: (1, _draw(rng, 8, 32), _draw(rng, 2, 6)), id="f1", marks=title("1x1 filters", "1x1 필터")),
+    pytest.param(lambda rng: (5, 3, _draw(rng, 4, 16)), id="f5", marks=title("5x5 filters, 3 channels",
+                                                                             "5x5 필터, 채널 3개")),
+    pytest.param(lambda rng: (_draw(rng, 2, 7), _draw(rng, 2, 32), 1), id="one", marks=title("a single filter",
+                                                                                            "필터 1개")),
+    pytest.param(lambda rng: (4, 2, _draw(rng, 3, 9)), id="misc", marks=title("4x4 filters, 2 channels",
+                                                                              "4x4 필터, 채널 2개")),
 ]
 
 
-@pytest.mark.parametrize("f, n_C_prev, n_filters", CASES)
-def test_values(student, f, n_C_prev, n_filters):
+@pytest.mark.parametrize("case", CASES)
+def test_values(student, rng, case):
+    f, n_C_prev, n_filters = case(rng)
     inputs = {"f": f, "n_C_prev": n_C_prev, "n_filters": n_filters}
     got = student(f, n_C_prev, n_filters)
     if not is_scalar(got):
@@ -61,9 +70,10 @@ def test_values(student, f, n_C_prev, n_filters):
 
 
 @title("returns the count as an int", "개수를 int(정수)로 반환")
-def test_returns_int(student):
-    inputs = {"f": 3, "n_C_prev": 2, "n_filters": 5}
-    got = student(3, 2, 5)
+def test_returns_int(student, rng):
+    f, n_C_prev, n_filters = 3, _draw(rng, 2, 6), _draw(rng, 5, 12)
+    inputs = {"f": f, "n_C_prev": n_C_prev, "n_filters": n_filters}
+    got = student(f, n_C_prev, n_filters)
     expect_int(got, what=WHAT, inputs=inputs,
                hints=[Hint(lambda g: isinstance(g, float),
                            "A count is an int: avoid `/` (it gives a float) or convert with int().",

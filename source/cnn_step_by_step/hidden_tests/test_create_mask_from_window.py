@@ -120,8 +120,10 @@ def test_values(student, rng, shape, dtype, shift):
 
 @title("ties: all maxima, or exactly one of them, may be marked",
        "동점: 최댓값을 모두 또는 그중 하나만 표시해도 됨")
-def test_ties(student):
-    x = np.array([[1.0, 3.0, -2.0], [3.0, 0.5, 3.0]])
+def test_ties(student, rng):
+    x = _cases.distinct(rng, (2, 3))
+    ties = rng.choice(x.size, size=int(rng.integers(2, 4)), replace=False)
+    x.flat[ties] = x.max() + 0.5      # two or three entries share the maximum, at salted places
     check_mask(student(x), x)
 
 

@@ -189,16 +189,20 @@ def test_helper_exception_reaches_student_code_as_exception():
         assert s.call("careful", helpers={"zero_pad": strict}).value == "caught: X must be an array"
 
 
-def test_helper_round_trip_is_fast(session):
-    cells = ["def many(X, n):\n    for _ in range(n):\n        X = zero_pad(X, 0)\n    return X.shape\n"]
+def test_many_helper_round_trips_in_one_call(session):
+    """Hundreds of helper callbacks within one student call all reach the grader and come back.
+    (Their speed is a measurement, in the README, not an assertion: machines are noisy.)"""
+    cells = ["def many(X, n):\n    for _ in range(n):\n        X = zero_pad(X, 0) + 1\n    return X.shape, float(X.max())\n"]
+    calls = []
+
+    def counting_zero_pad(X, pad):
+        calls.append(X.shape)
+        return ref_zero_pad(X, pad)
+
     with _fresh(cells) as s:
         X = np.zeros((2, 4, 4, 3))
-        s.call("many", X, 10, helpers={"zero_pad": ref_zero_pad})
-        n = 300
-        t0 = time.perf_counter()
-        s.call("many", X, n, helpers={"zero_pad": ref_zero_pad})
-        per = (time.perf_counter() - t0) / n
-    assert per < 0.002, f"{per * 1e6:.0f} us per helper round trip"
+        assert s.call("many", X, 300, helpers={"zero_pad": counting_zero_pad}).value == ((2, 4, 4, 3), 300.0)
+    assert len(calls) == 300
 
 
 # --------------------------------------------------------- failures of calls

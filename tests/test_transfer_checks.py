@@ -45,7 +45,9 @@ def test_stored_numbers_match_the_reference():
     assert evaluate == pytest.approx(tc.EVALUATE_EXPECTED, abs=1e-9)
     assert train.keys() == tc.TRAIN_EXPECTED.keys()
     for key, value in train.items():
-        assert np.allclose(value, tc.TRAIN_EXPECTED[key], rtol=1e-6, atol=1e-7), key
+        # float32 training differs in the last bits between CPUs (vector instruction sets); the visible
+        # check accepts 1e-4 relative, so 1e-5 keeps a tenfold margin for every student's machine.
+        assert np.allclose(value, tc.TRAIN_EXPECTED[key], rtol=1e-5, atol=1e-5), key
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

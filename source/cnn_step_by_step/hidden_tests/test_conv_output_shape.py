@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from autograder.checks import Hint, expect_equal, expect_int, expect_tuple
+from autograder.checks import Hint, expect_equal, expect_int, expect_tuple, fail
 
 FUNC = "conv_output_shape"
 WHAT = ("the shape returned by conv_output_shape", "conv_output_shape가 반환한 모양")
@@ -69,9 +69,14 @@ def _size(rng, low=6, high=13):
     return int(rng.integers(low, high))
 
 
-def _nonsquare(rng):
-    H = _size(rng)
-    return H, H + int(rng.choice([-3, -2, -1, 1, 2, 3]))
+def _nonsquare(rng, even=None):
+    """Two different sizes; ``even=True/False`` makes both even/odd, so a stride of 2 divides
+    (n + 2p - f) exactly and only the floor case tells floor, round and `/` apart."""
+    if even is None:
+        H = _size(rng)
+        return H, H + int(rng.choice([-3, -2, -1, 1, 2, 3]))
+    H = 2 * int(rng.integers(3, 7)) + (0 if even else 1)
+    return H, H + int(rng.choice([-4, -2, 2, 4]))
 
 
 def _lecture(rng):
@@ -87,8 +92,10 @@ def _case_floor(rng):
     # (n + 2p - f) leaves remainder 2 on the height (rounding goes up, the floor does not)
     # and remainder 1 on the width (the exact quotient is not an integer).
     f, pad = int(rng.integers(2, 4)), int(rng.integers(0, 2))
-    H = f - 2 * pad + 3 * int(rng.integers(1, 4)) + 2
-    W = f - 2 * pad + 3 * int(rng.integers(1, 4)) + 1
+    k_H = int(rng.integers(1, 4))
+    k_W = k_H + int(rng.integers(1, 3))       # different output sizes: swapped height and width show
+    H = f - 2 * pad + 3 * k_H + 2
+    W = f - 2 * pad + 3 * k_W + 1
     return (H, W, int(rng.integers(1, 4))), f, int(rng.integers(4, 9)), pad, 3
 
 
@@ -103,12 +110,12 @@ def _case_f1(rng):
 
 
 def _case_pad2(rng):
-    H, W = _nonsquare(rng)
-    return (H + 2, W + 2, 1), 4, int(rng.integers(5, 9)), 2, 2
+    H, W = _nonsquare(rng, even=True)
+    return (H, W, 1), 4, int(rng.integers(5, 9)), 2, 2
 
 
 def _case_nfilters(rng):
-    H = _size(rng, 7, 12)
+    H = 2 * int(rng.integers(3, 6)) + 1      # odd: (H - 5) / 2 is exact
     return (H, H, int(rng.integers(8, 17))), 5, int(rng.integers(1, 4)), 0, 2
 
 
@@ -150,7 +157,7 @@ def test_values(student, rng, case):
 @pytest.mark.title(en=f"{FUNC}: returns the shape as a tuple of three ints",
                    ko=f"{FUNC}: 모양을 정수 3개의 튜플로 반환")
 def test_returns_tuple_of_ints(student, rng):
-    H, W = _nonsquare(rng)
+    H, W = _nonsquare(rng, even=False)
     shape, f, n_filters, pad, stride = (H, W, int(rng.integers(1, 4))), 3, int(rng.integers(4, 9)), 1, 2
     inputs = {"input_shape": shape, "f": f, "n_filters": n_filters, "pad": pad, "stride": stride}
     got = student(shape, f, n_filters, pad, stride)
@@ -164,3 +171,7 @@ def test_returns_tuple_of_ints(student, rng):
     for name, value in zip(("n_H", "n_W", "n_C"), seq):
         expect_int(value, what=(f"{name} returned by {FUNC}", f"{FUNC}가 반환한 {name}"),
                    inputs=inputs, hints=float_hint)   # only the type: the values have tests of their own
+    if any(value < 1 for value in seq):
+        # a shape of zeros (or negatives) is no shape: a constant like (0, 0, 0) earns nothing here
+        fail(f"{FUNC} returned {seq}: every size of an output shape is at least 1.",
+             f"{FUNC}가 {seq}을(를) 반환했습니다: 출력 모양의 크기는 모두 1 이상입니다.", inputs=inputs, got=got)

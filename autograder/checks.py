@@ -418,6 +418,23 @@ def expect_tuple(got: Any, n: int, *, what: Text, names: str = "", allow_list: b
     return tuple(got)
 
 
+def _numeric(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.number, np.ndarray)) and not isinstance(value, (bool, np.bool_))) \
+        or (isinstance(value, (tuple, list)) and any(_numeric(v) for v in value[:4]))
+
+
+def expect_computed(got: Any, *, func: str, inputs: Mapping[str, Any] | None = None) -> None:
+    """Property tests ("does not modify its inputs") credit only a function that computed something:
+    a number, an array, or a tuple holding one.  None, a string or a stand-in object earns nothing
+    there, while a wrong value or shape still passes (the value tests judge those)."""
+    if _numeric(got):
+        return
+    fail(f"{func} returned {describe(got, 'en')}: it must compute and return its result (numbers or arrays), "
+         "so leaving the inputs alone earns nothing yet.",
+         f"{func}이(가) {describe(got, 'ko')}을(를) 반환했습니다: 결과(숫자나 배열)를 계산해 반환해야 하므로 "
+         "입력을 바꾸지 않은 것만으로는 아직 점수가 없습니다.", inputs=inputs, got=got)
+
+
 def expect_unchanged(before: Any, after: Any, name: str, *, func: str = "your function",
                      inputs: Mapping[str, Any] | None = None) -> None:
     """Check an argument has the same value after the call as before (exact)."""

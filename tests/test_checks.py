@@ -70,3 +70,19 @@ def test_large_inputs_are_summarised_small_ones_shown():
     assert "(10000,)" in big and "5000" not in big          # summarised: shape and stats, not elements
     assert "[1., 2.]" in small.replace(" ", "") or "1." in small  # shown in full
     assert len(text) < 1000
+
+
+@pytest.mark.parametrize("got", [None, "all good", object(), True, (None, None), [], {"Z": 1}])
+def test_expect_computed_refuses_results_that_compute_nothing(got):
+    """A function that returns nothing numeric earns no "inputs unchanged" points (an attack or a stub)."""
+    from autograder.checks import CheckFailure, expect_computed
+    with pytest.raises(CheckFailure):
+        expect_computed(got, func="conv_forward")
+
+
+@pytest.mark.parametrize("got", [1.5, np.float32(2), np.zeros((2, 3)), (np.zeros(2), {"cache": 1}),
+                                 [np.zeros(1)], 3])
+def test_expect_computed_accepts_any_numbers_whatever_their_value(got):
+    """Wrong values or shapes still pass: the value tests judge those (one property per test)."""
+    from autograder.checks import expect_computed
+    expect_computed(got, func="conv_forward")

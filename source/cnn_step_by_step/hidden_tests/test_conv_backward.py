@@ -23,7 +23,7 @@ import pytest
 
 import _cases
 from autograder.checks import (Hint, expect_close, expect_dtype_floating, expect_shape, expect_tuple,
-                               expect_unchanged)
+                               expect_unchanged, expect_computed)
 
 FUNC = "conv_backward"
 WHAT_RESULT = ("the value returned by conv_backward", "conv_backward의 반환값")
@@ -215,3 +215,4 @@ def test_inputs_unchanged(student, rng):
     res = student.call_full(dZ, cache)
     expect_unchanged(dZ, res.args_after[0], "dZ", func=FUNC, inputs=inputs)
     expect_unchanged(cache, res.args_after[1], "cache", func=FUNC, inputs=inputs)
+    expect_computed(res.value, func=FUNC, inputs=inputs)

@@ -24,7 +24,7 @@ import pytest
 
 import _cases
 from autograder.checks import (Hint, expect_close, expect_dtype_floating, expect_equal, expect_shape,
-                               expect_tuple, expect_unchanged)
+                               expect_tuple, expect_unchanged, expect_computed)
 
 FUNC = "conv_forward"
 WHAT_RESULT = ("the value returned by conv_forward", "conv_forward의 반환값")
@@ -209,3 +209,4 @@ def test_inputs_unchanged(student, rng):
     res = student.call_full(A, W, b, dict(hp))
     for name, before, after in zip(("A_prev", "W", "b", "hparameters"), (A, W, b, hp), res.args_after):
         expect_unchanged(before, after, name, func=FUNC, inputs=inputs)
+    expect_computed(res.value, func=FUNC, inputs=inputs)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import _cases
-from autograder.checks import Hint, expect_close, expect_scalar, expect_unchanged
+from autograder.checks import Hint, expect_close, expect_computed, expect_scalar, expect_unchanged
 
 FUNC = "conv_single_step"
 WHAT = ("Z returned by conv_single_step", "conv_single_step가 반환한 Z")
@@ -105,3 +105,4 @@ def test_inputs_unchanged(student, rng):
     res = student.call_full(a, W, b)
     for name, before, after in zip(("a_slice_prev", "W", "b"), (a, W, b), res.args_after):
         expect_unchanged(before, after, name, func=FUNC, inputs=inputs)
+    expect_computed(res.value, func=FUNC, inputs=inputs)

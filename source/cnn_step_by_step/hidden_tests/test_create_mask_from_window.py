@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import _cases
-from autograder.checks import Hint, expect_shape, expect_unchanged, fail, format_value
+from autograder.checks import Hint, expect_shape, expect_computed, expect_unchanged, fail, format_value
 
 FUNC = "create_mask_from_window"
 WHAT = ("the mask returned by create_mask_from_window", "create_mask_from_window가 반환한 마스크")
@@ -133,3 +133,4 @@ def test_input_unchanged(student, rng):
     x = _cases.distinct(rng, (3, 2))
     res = student.call_full(x)
     expect_unchanged(x, res.args_after[0], "x", func=FUNC, inputs={"x": x})   # the mask has tests of its own
+    expect_computed(res.value, func=FUNC, inputs={"x": x})

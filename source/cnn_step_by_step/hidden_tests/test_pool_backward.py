@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import _cases
-from autograder.checks import Hint, expect_close, expect_dtype_floating, expect_shape, expect_unchanged
+from autograder.checks import Hint, expect_close, expect_dtype_floating, expect_shape, expect_unchanged, expect_computed
 
 FUNC = "pool_backward"
 WHAT = ("dA_prev returned by pool_backward", "pool_backward가 반환한 dA_prev")
@@ -189,3 +189,4 @@ def test_inputs_unchanged(student, rng):
     res = student.call_full(dA, (A_prev, dict(hp)), "max")
     expect_unchanged(dA, res.args_after[0], "dA", func=FUNC, inputs=inputs)
     expect_unchanged((A_prev, hp), res.args_after[1], "cache", func=FUNC, inputs=inputs)
+    expect_computed(res.value, func=FUNC, inputs=inputs)

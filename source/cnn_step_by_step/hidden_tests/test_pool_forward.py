@@ -16,7 +16,7 @@ import pytest
 
 import _cases
 from autograder.checks import (Hint, expect_close, expect_dtype_floating, expect_equal, expect_shape,
-                               expect_tuple, expect_unchanged)
+                               expect_tuple, expect_unchanged, expect_computed)
 
 FUNC = "pool_forward"
 WHAT_RESULT = ("the value returned by pool_forward", "pool_forward의 반환값")
@@ -181,3 +181,4 @@ def test_inputs_unchanged(student, rng):
     res = student.call_full(A_prev, dict(hp), mode="max")
     for name, before, after in zip(("A_prev", "hparameters"), (A_prev, hp), res.args_after):
         expect_unchanged(before, after, name, func=FUNC, inputs=inputs)
+    expect_computed(res.value, func=FUNC, inputs=inputs)

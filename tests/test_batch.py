@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, tool_env
+from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course, tool_env
 from autograder.config import get_assignment
 from autograder.submissions import build_submission
 
@@ -27,15 +27,6 @@ NB = f"{ASSIGNMENT}.ipynb"
 CORPUS = ROOT / "tests" / "corpus" / ASSIGNMENT
 POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
 LIMIT_S = 20
-
-
-def _copy_course(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("source", "assignments", "solutions"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    for name in ("grading.yml", "nbgrader_config.py"):
-        shutil.copy2(ROOT / name, dest / name)
-    return dest
 
 
 def _run(args: list[str], cwd: Path, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -58,7 +49,7 @@ def rows(course: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("batch")
-    course = _copy_course(tmp / "course")
+    course = copy_course(tmp / "course")
     # Generous engine limits, so the hanging submission outlives the batch's own time limit.
     policy = yaml.safe_load((course / "grading.yml").read_text())
     policy["defaults"]["limits"].update(call_timeout_s=40, load_timeout_s=60, submission_timeout_s=300)
@@ -192,7 +183,7 @@ def test_bad_batch_arguments_are_one_line_exit_2(course, args, fragment):
 
 
 def test_batch_needs_the_assignment_in_the_gradebook(tmp_path):
-    course = _copy_course(tmp_path / "course")
+    course = copy_course(tmp_path / "course")
     proc = _run(["-m", "autograder", "batch", ASSIGNMENT, "--course", str(course)], cwd=course, home=tmp_path)
     assert proc.returncode == 2 and "generate_assignment" in proc.stderr and proc.stderr.count("\n") == 1
 

@@ -23,9 +23,9 @@ import nbformat
 import pytest
 
 import browser
-from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR
+from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course
 from hostile_notebooks import TAMPERINGS, html_attack, write_variant
-from test_batch import _copy_course, _run
+from test_batch import _run
 from autograder.config import get_assignment
 from autograder.grade_cells import look_at
 from autograder.submissions import build_submission
@@ -70,7 +70,7 @@ def _archive(path: Path, tmp: Path) -> Path:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("attacked")
-    course = _copy_course(tmp / "course")
+    course = copy_course(tmp / "course")
     home = tmp / "home"
     home.mkdir()
     proc = _run(["-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=course, home=home)

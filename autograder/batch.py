@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import datetime
 import glob
-import importlib
 import json
 import os
 import re
@@ -205,30 +204,58 @@ def _worker_main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .grader import GraderError     # imported once per worker, not per submission
-    importlib.import_module("autograder.runner")   # pytest and the suites' plugin: also once
-    assignments: dict[tuple[str, str], Assignment] = {}
     try:
-        _serve(channel, assignments, GraderError)
+        _serve(channel, iter(sys.stdin), GraderError)
     except KeyboardInterrupt:          # stopped at the time limit: the engine has closed its sandbox
         print("autograder batch worker: stopped at the time limit", file=sys.stderr)
 
 
-def _serve(channel, assignments: dict, GraderError) -> None:
-    for line in sys.stdin:
+def _serve(channel, lines, GraderError) -> None:
+    """Grade every task; the hidden suites are collected once per assignment, not per submission."""
+    from .salt import resolve_salt
+    from .suites import SuiteError, with_suites
+    line = next(lines, None)
+    while line is not None:
         task = json.loads(line)
-        channel.write(json.dumps({"id": task["id"], "started": True}) + "\n")   # the time limit starts now
-        key = (task["config"], task["assignment"])
         try:
-            if key not in assignments:
-                assignments[key] = get_assignment(task["assignment"], task["config"])
-            result = bridge.grade_node(None, assignments[key], lang=task["lang"], level=task.get("level"),
-                                       notes=task["notes"], path=task["notebook"])
-            reply = {"id": task["id"], "result": result}
+            assignment = get_assignment(task["assignment"], task["config"])
+        except Exception as exc:  # a broken grading.yml: this task fails, the worker goes on
+            _reply(channel, task, {"error": f"{type(exc).__name__}: {exc}"})
+            line = next(lines, None)
+            continue
+        try:
+            line = with_suites(assignment, lambda suites: _serve_assignment(channel, task, lines, assignment,
+                                                                            suites, GraderError),
+                               salt=resolve_salt())
+        except SuiteError as exc:
+            _reply(channel, task, {"error": str(exc)})
+            line = next(lines, None)
+
+
+def _serve_assignment(channel, task: dict, lines, assignment: Assignment, suites, GraderError) -> str | None:
+    """Grade ``task`` and the tasks after it of the same assignment; return the first line of another one."""
+    key = (task["config"], task["assignment"])
+    while True:
+        channel.write(json.dumps({"id": task["id"], "started": True}) + "\n")   # the time limit starts now
+        try:
+            result = bridge.grade_node(None, assignment, lang=task["lang"], level=task.get("level"),
+                                       notes=task["notes"], path=task["notebook"], suites=suites)
+            reply = {"result": result}
         except GraderError as exc:
-            reply = {"id": task["id"], "error": str(exc)}
+            reply = {"error": str(exc)}
         except Exception as exc:  # an engine bug must not take the batch down
-            reply = {"id": task["id"], "error": f"{type(exc).__name__}: {exc}"}
-        channel.write(json.dumps(reply, ensure_ascii=False) + "\n")
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        _reply(channel, task, reply)
+        line = next(lines, None)
+        if line is None:
+            return None
+        task = json.loads(line)
+        if (task["config"], task["assignment"]) != key:
+            return line
+
+
+def _reply(channel, task: dict, reply: dict) -> None:
+    channel.write(json.dumps({"id": task["id"], **reply}, ensure_ascii=False) + "\n")
 
 
 class _Worker:

@@ -145,7 +145,7 @@ def _run_practice(session, assignment: Assignment, reference, cells, cell_errors
                   salt: Salt):
     """The practice tier: visible checks plus the public hidden tests, helpers not substituted
     (the reference helpers are not available where practice runs)."""
-    from .runner import run_suites
+    from .suites import run_suites
     only = {q.name: set(q.public) for q in assignment.questions if q.public and q.name not in forbidden}
     run = run_suites(session, assignment, reference, questions=list(only), deadline=deadline,
                      only=only, helpers=False, salt=salt)
@@ -162,15 +162,21 @@ def _run_practice(session, assignment: Assignment, reference, cells, cell_errors
 
 def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | None = None,
                    level: str | None = None, visible_only: bool = False, practice: bool = False,
-                   reference=None, salt: Salt | None = None) -> GradeResult:
+                   reference=None, salt: Salt | None = None, suites=None) -> GradeResult:
     """Grade one submitted notebook; never raises because of what the student wrote.
 
     ``practice``: the visible checks plus the tests grading.yml marks public.
     ``reference``: what the tests' ``ref`` fixture answers with (default: the
     reference solution; in practice mode a kit's recorded answers when present).
     ``salt`` seeds the hidden tests' random inputs (default: ``AUTOGRADER_SALT`` or the public salt).
+    ``suites``: the assignment's hidden suites already collected (:func:`autograder.suites.with_suites`,
+    a batch worker grading many submissions); they carry their own salt.
     """
     lang = lang or assignment.feedback_language
+    if suites is not None:
+        if salt is not None and salt.digest != suites.salt.digest:
+            raise GraderError("the collected hidden suites were drawn with another salt")
+        salt = suites.salt
     salt = salt if salt is not None else resolve_salt()
     started = time.monotonic()
     cells = load_submission(notebook)
@@ -195,10 +201,13 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
             questions = scoring.score_visible(assignment, cells, cell_errors, lang)
             tests_s = 0.0
         else:
-            from .runner import run_suites
             allowed = [q for q in graded if q not in forbidden]
             deadline = started + assignment.limits.submission_timeout_s
-            run = run_suites(session, assignment, reference, questions=allowed, deadline=deadline, salt=salt)
+            if suites is not None:
+                run = suites.run(session, reference, questions=allowed, deadline=deadline)
+            else:
+                from .suites import run_suites
+                run = run_suites(session, assignment, reference, questions=allowed, deadline=deadline, salt=salt)
             if run.collection_errors:
                 raise GraderError("a hidden test file failed to load: " + run.collection_errors[0].splitlines()[0])
             questions = scoring.score_hidden(assignment, run.outcomes, forbidden, lang)

@@ -271,8 +271,10 @@ class EngineGrade(NbGraderPreprocessor):
 
 
 def grade_node(nb, assignment, *, lang: str, level: str | None = None, notes: list[str] | None = None,
-               path: str | Path | None = None) -> dict:
-    """Grade a notebook node (or the file ``path``) with the engine; a plain-data result."""
+               path: str | Path | None = None, suites=None) -> dict:
+    """Grade a notebook node (or the file ``path``) with the engine; a plain-data result.
+
+    ``suites``: the hidden suites already collected by a batch worker (see :mod:`autograder.suites`)."""
     from .grader import grade_notebook
     from .notebook import NotebookError
     with tempfile.TemporaryDirectory(prefix="autograder-nb-") as tmp:
@@ -280,7 +282,7 @@ def grade_node(nb, assignment, *, lang: str, level: str | None = None, notes: li
             path = Path(tmp) / f"{Path(assignment.notebook).stem}.ipynb"
             nbformat.write(nb, path)
         try:
-            result = grade_notebook(path, assignment, lang=lang, level=level).to_dict()
+            result = grade_notebook(path, assignment, lang=lang, level=level, suites=suites).to_dict()
             result["status"] = "graded"
         except NotebookError as exc:
             result = zero_result(assignment, lang, say("unreadable", lang, name=Path(path).name,

@@ -1,9 +1,9 @@
-"""Run an assignment's hidden pytest suites in the trusted process.
+"""The pytest plugin behind an assignment's hidden suites, in the trusted process.
 
-Hidden tests are ordinary pytest files.  ``run_suites`` calls ``pytest.main``
-with :class:`GradingPlugin`, which provides the fixtures the suites use
-(``student``, ``ref``, ``tol``, ``rng``), the ``title`` and ``weight`` markers,
-and records every test's outcome.  Student code is only ever reached through
+Hidden tests are ordinary pytest files, run by :mod:`autograder.suites`.
+:class:`GradingPlugin` provides the fixtures the suites use (``student``,
+``ref``, ``tol``, ``rng``, ``settings``, ``note``), the ``title`` and
+``weight`` markers, and records every test's outcome.  Student code is only ever reached through
 the ``student`` fixture, i.e. through the sandboxed worker session.
 
 What a student may see of a failure is decided here: the message of an
@@ -12,9 +12,6 @@ test's source or its assertion rewriting.
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,20 +171,26 @@ def _error_hints(exc: StudentError, module) -> list[tuple[str, str]]:
 class GradingPlugin:
     """pytest plugin object: fixtures, markers and outcome recording."""
 
-    def __init__(self, session, assignment, reference, question_of_file: dict[Path, str],
-                 deadline: float | None, only: dict[str, set[str]] | None = None, helpers: bool = True,
-                 salt: Salt = PUBLIC):
-        self.session = session
+    def __init__(self, assignment, question_of_file: dict[Path, str], salt: Salt = PUBLIC):
         self.assignment = assignment
         self.salt = salt
-        self.reference = reference
         self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
+        self.collection_errors: list[str] = []    # files that failed to import (kept for every submission)
+        self.begin(None, None)
+
+    def begin(self, session, reference, deadline: float | None = None, helpers: bool = True) -> None:
+        """Forget the previous submission: the next tests call ``session`` and compare with ``reference``."""
+        self.session = session
+        self.reference = reference
         self.deadline = deadline
-        self.only = only          # question -> test function names to run (None: all)
         self.helpers = helpers    # answer declared helpers with the reference (False: the student's own)
         self.timeouts: dict[str, int] = {}
         self.returns: list[tuple[str, Any]] = []     # (function, value) of the current test's calls
         self.run = SuiteRun()
+
+    def question_of(self, item) -> str:
+        """The question a collected test belongs to ("" if its file is not one of the suites)."""
+        return self.question_of_file.get(Path(str(item.path)).resolve(), "")
 
     # -- calls into the worker -------------------------------------------------
     def call(self, func: str, args, kwargs, helpers, *, return_args: bool):
@@ -213,8 +216,7 @@ class GradingPlugin:
             raise
 
     def _question(self, request) -> str:
-        path = Path(str(request.node.path)).resolve()
-        return self.question_of_file[path]
+        return self.question_of(request.node)
 
     # -- fixtures --------------------------------------------------------------
     @pytest.fixture
@@ -261,19 +263,9 @@ class GradingPlugin:
     def pytest_runtest_setup(self, item):
         self.returns = []
 
-    def pytest_collection_modifyitems(self, config, items):
-        if self.only is None:
-            return
-        keep = [item for item in items
-                if getattr(item, "originalname", item.name) in self.only.get(
-                    self.question_of_file.get(Path(str(item.path)).resolve(), ""), ())]
-        if len(keep) != len(items):
-            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
-            items[:] = keep
-
     def pytest_collectreport(self, report):
         if report.failed:
-            self.run.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
+            self.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -290,7 +282,7 @@ class GradingPlugin:
         title_en = (title.kwargs.get("en") or (title.args[0] if title.args else None)) if title else None
         title_en = title_en or item.name
         title_ko = (title.kwargs.get("ko") if title else None) or title_en
-        outcome = Outcome(question=self.question_of_file.get(Path(str(item.path)).resolve(), "?"),
+        outcome = Outcome(question=self.question_of(item) or "?",
                           nodeid=item.nodeid, title_en=title_en, title_ko=title_ko,
                           weight=float(weight.args[0]) if weight else 1.0, passed=report.passed)
         if report.skipped:
@@ -344,42 +336,3 @@ class GradingPlugin:
     def _add_explanations(outcome: Outcome, explanations) -> None:
         outcome.message_en, outcome.message_ko, outcome.hints = with_explanations(
             outcome.message_en, outcome.message_ko, outcome.hints, explanations, _TEST_TEXT_LIMIT)
-
-
-def run_suites(session, assignment, reference, questions=None, deadline: float | None = None,
-               only: dict[str, set[str]] | None = None, helpers: bool = True, salt: Salt = PUBLIC) -> SuiteRun:
-    """Run the hidden tests of ``questions`` (default: all) against ``session``, inputs drawn with ``salt``.
-
-    ``only`` restricts each question to the named test functions (the practice
-    tier's public tests); files are then skipped when absent, since a practice
-    kit holds only the files that contain public tests.
-    """
-    questions = [q for q in assignment.questions if questions is None or q.name in questions]
-    files: dict[Path, str] = {}
-    for question in questions:
-        for path in assignment.test_paths(question):
-            if only is None or path.is_file():
-                files[path] = question.name
-    if not files:
-        return SuiteRun()   # pytest.main without files would collect the current directory
-    plugin = GradingPlugin(session, assignment, reference, files, deadline, only=only, helpers=helpers, salt=salt)
-    test_dir = str(assignment.source_dir)
-    args = [str(p) for p in files] + [
-        "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
-        "--import-mode=importlib", "--rootdir", test_dir, "--confcutdir", test_dir,
-        "-c", str(Path(__file__).with_name("hidden_pytest.ini")),
-        "-W", "ignore::DeprecationWarning",
-    ]
-    start = time.monotonic()
-    sys.path.insert(0, str(Path(test_dir) / "hidden_tests"))
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            pytest.main(args, plugins=[plugin])
-    finally:
-        sys.path.remove(str(Path(test_dir) / "hidden_tests"))
-        # Helper modules of the suites must not leak into the next assignment's run.
-        for name, module in list(sys.modules.items()):
-            if str(getattr(module, "__file__", "") or "").startswith(test_dir):
-                del sys.modules[name]
-    plugin.run.duration_s = time.monotonic() - start
-    return plugin.run

@@ -1,0 +1,179 @@
+"""Collect an assignment's hidden suites once, run them against many submissions.
+
+One ``pytest.main`` per submission paid, every time, for configuring pytest,
+importing and collecting the hidden test files and tearing it all down
+again: more than the tests themselves on the numpy assignment.  Here one
+pytest session collects the suites and then hands control to the caller's
+``body`` from inside pytest's own ``pytest_runtestloop`` hook (the hook
+pytest-xdist's workers use to run items on request), so ``body`` may grade
+any number of submissions::
+
+    def grade_class(suites):
+        for notebook in notebooks:
+            ... suites.run(session, reference, questions=allowed, deadline=...)
+
+    with_suites(assignment, grade_class, salt=salt)
+
+Each :meth:`HiddenSuites.run` runs the selected items through pytest's normal
+test protocol and ends with a full teardown (``nextitem=None``), so fixtures
+of every scope start afresh for the next submission: no state crosses from one
+student to the next.  ``run_suites`` is the one-submission case.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import pytest
+
+from .runner import GradingPlugin, SuiteRun
+from .salt import PUBLIC, Salt
+
+T = TypeVar("T")
+
+#: pytest plugins that cost time per test or per session and give the grader nothing:
+#: output capture (the suites print nothing; our own redirect keeps stray output away),
+#: log capture, fault handler, and the unraisable/thread-exception plugins, whose
+#: session teardown runs gc.collect() repeatedly over the grader's whole heap (0.3 s each
+#: with torch loaded).  No terminal reporter either: it would keep every report of a long
+#: batch in memory (its --tb option is then set directly, see _Loop.pytest_configure).
+_PLUGINS_OFF = ("cacheprovider", "stepwise", "randomly", "logging", "faulthandler",
+                "unraisableexception", "threadexception", "terminal")
+
+
+class SuiteError(Exception):
+    """pytest could not even start on the hidden suites (one line, for the instructor)."""
+
+
+class HiddenSuites:
+    """The collected hidden tests of one assignment, inside a live pytest session."""
+
+    def __init__(self, plugin: GradingPlugin, items: list[pytest.Item]):
+        self._plugin = plugin
+        self._items = items
+        self.salt = plugin.salt
+
+    @property
+    def collection_errors(self) -> list[str]:
+        return list(self._plugin.collection_errors)
+
+    def run(self, session, reference, *, questions: list[str] | None = None, deadline: float | None = None,
+            only: dict[str, set[str]] | None = None, helpers: bool = True) -> SuiteRun:
+        """Run the tests of ``questions`` (default: all) against the worker ``session``.
+
+        ``only`` restricts each question to the named test functions (the practice tier's public tests).
+        """
+        plugin = self._plugin
+        plugin.begin(session, reference, deadline, helpers)
+        items = [item for item in self._items if _selected(plugin.question_of(item), item, questions, only)]
+        started = time.monotonic()
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None   # None: tear everything down
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        run = plugin.run
+        run.collection_errors = self.collection_errors
+        run.duration_s = time.monotonic() - started
+        return run
+
+
+def _selected(question: str, item, questions, only) -> bool:
+    if not question or (questions is not None and question not in questions):
+        return False
+    return only is None or getattr(item, "originalname", item.name) in only.get(question, ())
+
+
+class _Loop:
+    """Takes over ``pytest_runtestloop``: pytest has collected, now ``body`` decides what runs."""
+
+    def __init__(self, plugin: GradingPlugin, body: Callable[[HiddenSuites], T]):
+        self.plugin, self.body = plugin, body
+        self.ran = False
+        self.result = None
+        self.error: BaseException | None = None
+
+    def pytest_configure(self, config):
+        # The grader reads failures from the exception itself: no traceback text (pytest's default,
+        # "long", parses each failing test's source file again for every failure).
+        config.option.tbstyle = "no"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        self.ran = True
+        try:
+            self.result = self.body(HiddenSuites(self.plugin, list(session.items)))
+        except BaseException as exc:  # noqa: BLE001 - pytest would swallow it; re-raised after pytest.main
+            self.error = exc
+        return True
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Stray prints of the suites or of pytest go nowhere: never onto a batch worker's result
+    channel, and not into a buffer that would grow over a long batch."""
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink), \
+            contextlib.redirect_stderr(sink):
+        yield
+
+
+def suite_files(assignment, questions: list[str] | None = None, only: dict[str, set[str]] | None = None
+                ) -> dict[Path, str]:
+    """Each hidden test file of ``questions`` (default: all) and its question.
+
+    With ``only`` (a practice kit), absent files are left out: a kit holds only
+    the files that contain public tests.
+    """
+    files: dict[Path, str] = {}
+    for question in assignment.questions:
+        if questions is not None and question.name not in questions:
+            continue
+        for path in assignment.test_paths(question):
+            if only is None or path.is_file():
+                files[path] = question.name
+    return files
+
+
+def with_suites(assignment, body: Callable[[HiddenSuites], T], *, salt: Salt = PUBLIC,
+                files: dict[Path, str] | None = None) -> T:
+    """Collect ``files`` (default: all of ``assignment``'s suites) and return ``body(suites)``."""
+    files = suite_files(assignment) if files is None else files
+    plugin = GradingPlugin(assignment, files, salt)
+    loop = _Loop(plugin, body)
+    if not files:   # pytest.main without files would collect the current directory
+        return body(HiddenSuites(plugin, []))
+    test_dir = str(assignment.source_dir)
+    args = [str(p) for p in files] + [
+        "--assert=plain", "--capture=no",
+        *(arg for name in _PLUGINS_OFF for arg in ("-p", f"no:{name}")),
+        "--import-mode=importlib", "--rootdir", test_dir, "--confcutdir", test_dir,
+        "-c", str(Path(__file__).with_name("hidden_pytest.ini")),
+        "-W", "ignore::DeprecationWarning",
+    ]
+    hidden = str(Path(test_dir) / "hidden_tests")
+    sys.path.insert(0, hidden)
+    try:
+        with _quiet():
+            code = pytest.main(args, plugins=[plugin, loop])
+    finally:
+        sys.path.remove(hidden)
+        # Helper modules of the suites must not leak into the next assignment's session.
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(test_dir):
+                del sys.modules[name]
+    if loop.error is not None:
+        raise loop.error
+    if not loop.ran:
+        raise SuiteError(f"pytest could not start on the hidden suites of {assignment.name} (exit code {int(code)})")
+    return loop.result
+
+
+def run_suites(session, assignment, reference, questions=None, deadline: float | None = None,
+               only: dict[str, set[str]] | None = None, helpers: bool = True, salt: Salt = PUBLIC) -> SuiteRun:
+    """Collect and run the hidden tests of ``questions`` once, for one submission."""
+    files = suite_files(assignment, questions, only)
+    return with_suites(assignment, lambda suites: suites.run(session, reference, questions=questions,
+                                                             deadline=deadline, only=only, helpers=helpers),
+                       salt=salt, files=files)

@@ -20,6 +20,8 @@ what would be graded now is skipped (``--force`` grades everything again).
 """
 from __future__ import annotations
 
+from . import startup  # noqa: F401  (first: a worker process's settings before nbformat is imported)
+
 import csv
 import datetime
 import glob

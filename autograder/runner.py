@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from .expected import CachedReference
 from .salt import PUBLIC, Salt
 from .session import (StudentCrash, StudentError, StudentException, StudentMissing,
                       StudentProtocolError, StudentTimeout)
@@ -176,6 +177,7 @@ class GradingPlugin:
         self.salt = salt
         self.question_of_file = {p.resolve(): q for p, q in question_of_file.items()}
         self.collection_errors: list[str] = []    # files that failed to import (kept for every submission)
+        self._question_of_item: dict[str, str] = {}
         self.begin(None, None)
 
     def begin(self, session, reference, deadline: float | None = None, helpers: bool = True) -> None:
@@ -190,7 +192,11 @@ class GradingPlugin:
 
     def question_of(self, item) -> str:
         """The question a collected test belongs to ("" if its file is not one of the suites)."""
-        return self.question_of_file.get(Path(str(item.path)).resolve(), "")
+        known = self._question_of_item.get(item.nodeid)
+        if known is None:   # resolving paths for every hook call of every test costs more than the hook
+            known = self._question_of_item[item.nodeid] = self.question_of_file.get(
+                Path(str(item.path)).resolve(), "")
+        return known
 
     # -- calls into the worker -------------------------------------------------
     def call(self, func: str, args, kwargs, helpers, *, return_args: bool):
@@ -228,7 +234,9 @@ class GradingPlugin:
 
     @pytest.fixture
     def ref(self):
-        return self.reference
+        """The reference, each function computed once per suites session for equal inputs
+        (:mod:`autograder.expected`)."""
+        return CachedReference(self.reference)
 
     @pytest.fixture
     def tol(self):

@@ -31,6 +31,7 @@ from typing import Callable, TypeVar
 import pytest
 from threadpoolctl import threadpool_limits
 
+from . import expected
 from .runner import GradingPlugin, SuiteRun
 from .salt import PUBLIC, Salt
 
@@ -164,6 +165,7 @@ def with_suites(assignment, body: Callable[[HiddenSuites], T], *, salt: Salt = P
         with _quiet():
             code = pytest.main(args, plugins=[plugin, loop])
     finally:
+        expected.clear()
         sys.path.remove(hidden)
         # Helper modules of the suites must not leak into the next assignment's session.
         for name, module in list(sys.modules.items()):

@@ -71,6 +71,8 @@ def _notebook(path: Path, double: str, settle: str) -> Path:
     return path
 
 
+# The reference counts its calls, to see what the ``ref`` fixture computes once per session.
+REFERENCE_DOUBLE = "CALLS = []\n\ndef double(x):\n    CALLS.append(x)\n    return 2 * x"
 RIGHT = ("def double(x):\n    return 2 * x", "def settle(k):\n    return k")
 WRONG = ("def double(x):\n    return x + 2", "def settle(k):\n    return k")
 HANGS = ("def double(x):\n    return 2 * x", "def settle(k):\n    while True:\n        pass")
@@ -84,7 +86,7 @@ def tiny(tmp_path):
     (root / "grading.yml").write_text(GRADING, encoding="utf-8")
     (hidden / "test_double.py").write_text(TEST_DOUBLE, encoding="utf-8")
     (hidden / "test_settle.py").write_text(TEST_SETTLE, encoding="utf-8")
-    _notebook(root / "source" / "tiny" / "tiny.ipynb", *RIGHT)
+    _notebook(root / "source" / "tiny" / "tiny.ipynb", REFERENCE_DOUBLE, RIGHT[1])
     notebooks = {name: _notebook(tmp_path / f"{name}.ipynb", *code)
                  for name, code in {"hangs": HANGS, "right": RIGHT, "wrong": WRONG}.items()}
     return get_assignment("tiny", root / "grading.yml"), notebooks
@@ -158,3 +160,16 @@ def test_batch_worker_collects_once_per_assignment_and_answers_every_task(tiny, 
     assert [r["id"] for r in replies if r.get("started")] == ["s0", "s1", "s2", "s3"]
     assert [r["result"]["max_score"] for r in results] == [20, 20, 40, 20]
     assert [r["result"]["score"] for r in results] == [20, 15, 40, 20]   # wrong: test_value fails, its board test passes
+
+
+def test_reference_values_are_computed_once_per_session(tiny):
+    """The ref fixture answers equal inputs from the session's store (every submission meets the same
+    salted inputs) and forgets them when the session ends."""
+    from autograder.reference import load_reference
+    assignment, notebooks = tiny
+    calls = load_reference(assignment.source_notebook).CALLS
+    with_suites(assignment, lambda suites: [grade_notebook(notebooks[name], assignment, suites=suites)
+                                            for name in ("right", "wrong", "right")])
+    assert len(calls) == 1
+    with_suites(assignment, lambda suites: grade_notebook(notebooks["right"], assignment, suites=suites))
+    assert len(calls) == 2

@@ -8,6 +8,10 @@
   hint can say "this is what you get if ..." only when the student's value
   really is that.
 
+The PyTorch versions and the simulators are pure functions of the test's
+inputs: ``@cached`` computes each once per suites session (a batch worker
+grades many submissions with the same salted inputs; see autograder.expected).
+
 Nothing here is ever sent to a student worker.
 """
 from __future__ import annotations
@@ -19,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.checks import Hint
+from autograder.expected import cached
 
 
 # ----------------------------------------------------------------------- inputs
@@ -45,6 +50,7 @@ def _t(x):
     return torch.from_numpy(np.ascontiguousarray(x))
 
 
+@cached
 def torch_conv(A, W, b, stride, pad):
     """F.conv2d on NHWC inputs, W (f, f, C_prev, C), b (1, 1, 1, C) -> NHWC output."""
     with torch.no_grad():
@@ -53,6 +59,7 @@ def torch_conv(A, W, b, stride, pad):
     return out.permute(0, 2, 3, 1).contiguous().numpy()
 
 
+@cached
 def torch_pool(A, f, stride, mode):
     pool = F.max_pool2d if mode == "max" else F.avg_pool2d
     with torch.no_grad():
@@ -60,6 +67,7 @@ def torch_pool(A, f, stride, mode):
     return out.permute(0, 2, 3, 1).contiguous().numpy()
 
 
+@cached
 def torch_conv_backward(A, W, b, stride, pad, dZ):
     """(dA_prev, dW, db) of sum(conv(A, W, b) * dZ) by autograd."""
     a = _t(A).clone().requires_grad_(True)
@@ -70,6 +78,7 @@ def torch_conv_backward(A, W, b, stride, pad, dZ):
     return a.grad.numpy(), w.grad.numpy(), bb.grad.numpy()
 
 
+@cached
 def torch_pool_backward(A, f, stride, mode, dA):
     a = _t(A).clone().requires_grad_(True)
     pool = F.max_pool2d if mode == "max" else F.avg_pool2d
@@ -93,7 +102,31 @@ def numerical_grad(loss, x, eps=1e-3):
     return grad
 
 
+
+@cached
+def conv_fd_gradients(conv_forward, A, W, b, hp, dZ):
+    """Finite differences of sum(conv_forward(A, W, b, hp)[0] * dZ) with respect to A, W and b."""
+    A, W, b = A.copy(), W.copy(), b.copy()
+
+    def loss():
+        Z, _ = conv_forward(A, W, b, dict(hp))
+        return float(np.sum(Z * dZ))
+    return tuple(numerical_grad(loss, x) for x in (A, W, b))
+
+
+@cached
+def pool_fd_gradient(pool_forward, A_prev, hp, mode, dA):
+    """Finite differences of sum(pool_forward(A_prev, hp, mode)[0] * dA) with respect to A_prev."""
+    A_prev = A_prev.copy()
+
+    def loss():
+        A, _ = pool_forward(A_prev, dict(hp), mode=mode)
+        return float(np.sum(A * dA))
+    return numerical_grad(loss, A_prev)
+
+
 # ----------------------------------------------------------------------- numpy models (for hints)
+@cached
 def conv_np(A, W, b, stride, pad, n_H=None, n_W=None, pos_stride=None):
     """Plain float64 convolution; ``pos_stride`` = step between windows (default ``stride``)."""
     A = np.pad(np.asarray(A, np.float64), ((0, 0), (pad, pad), (pad, pad), (0, 0)))
@@ -113,6 +146,7 @@ def conv_np(A, W, b, stride, pad, n_H=None, n_W=None, pos_stride=None):
     return Z + np.asarray(b, np.float64).reshape(1, 1, 1, -1)
 
 
+@cached
 def pool_np(A, f, stride, mode, pos_stride=None, over_channels=False):
     A = np.asarray(A, np.float64)
     s = stride if pos_stride is None else pos_stride
@@ -132,6 +166,7 @@ def pool_np(A, f, stride, mode, pos_stride=None, over_channels=False):
     return out
 
 
+@cached
 def conv_backward_np(A, W, b, stride, pad, dZ, assign=False, dW_assign=False):
     """Loop model of conv_backward; ``assign`` = ``=`` instead of ``+=`` for dA_prev,
     ``dW_assign`` = ``=`` instead of ``+=`` for dW and db across positions/examples."""
@@ -162,6 +197,7 @@ def conv_backward_np(A, W, b, stride, pad, dZ, assign=False, dW_assign=False):
     return dAp[:, pad:pad + H, pad:pad + Wd, :], dW, db
 
 
+@cached
 def pool_backward_np(A, f, stride, mode, dA, assign=False, divide=None, pos_stride=None):
     """Loop model of pool_backward; ``assign`` = ``=`` instead of ``+=``;
     ``divide`` = the divisor used in average mode (default f*f)."""

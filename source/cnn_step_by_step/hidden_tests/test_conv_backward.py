@@ -181,11 +181,7 @@ def test_numerical_gradient(student, ref, rng):
     inputs = _inputs(dZ, cache)
     grads = _unpack(student(dZ, cache), inputs)
 
-    def loss():
-        Z, _ = ref.conv_forward(A, W, b, dict(hp))
-        return float(np.sum(Z * dZ))
-
-    expected = tuple(_cases.numerical_grad(loss, x) for x in (A, W, b))   # perturbs A, W, b in place, restores them
+    expected = _cases.conv_fd_gradients(ref.conv_forward, A, W, b, hp, dZ)
     _check(grads, expected, (" (compared with finite differences of the forward pass)",
                              " (순전파의 유한 차분과 비교)"), A, W, FD_TOL, _hints(A, W, b, hp, dZ), inputs, None)
 

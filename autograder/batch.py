@@ -3,12 +3,13 @@
 1. Submissions come from the course's ``submitted/`` folder (nbgrader collect),
    from a folder of notebooks, or from an LMS archive (``nbgrader zip_collect``).
 2. Each submission folder is repaired if needed (renamed, empty, corrupt
-   notebook: see :func:`autograder.nbgrader_bridge.prepare_submission`) and
-   sanitised exactly as ``nbgrader autograde`` will sanitise it.
-3. The engine grades the submissions that have no up-to-date result in ``-j``
-   worker processes (one submission per process at a time: the engine runs
-   pytest in-process and ties its sandbox to the grading thread), each under a
-   wall-clock limit.  Results go to ``results/<assignment>/<student>.json``.
+   notebook: see :func:`autograder.nbgrader_bridge.prepare_submission`).
+3. ``-j`` grading processes (one submission per process at a time: the engine
+   runs pytest in-process and ties its sandbox to the grading thread), each
+   with the hidden suites collected once (:mod:`autograder.suites`), sanitise
+   each submission exactly as ``nbgrader autograde`` will, and grade it with
+   the engine unless its stored result is up to date, under a wall-clock
+   limit.  Results go to ``results/<assignment>/<student>.json``.
 4. One ``nbgrader autograde`` process (the only gradebook writer) records the
    grades, reusing those results, and ``nbgrader generate_feedback`` writes the
    feedback pages.
@@ -240,9 +241,7 @@ def _serve_assignment(channel, task: dict, lines, assignment: Assignment, suites
     while True:
         channel.write(json.dumps({"id": task["id"], "started": True}) + "\n")   # the time limit starts now
         try:
-            result = bridge.grade_node(None, assignment, lang=task["lang"], level=task.get("level"),
-                                       notes=task["notes"], path=task["notebook"], suites=suites)
-            reply = {"result": result}
+            reply = _stage_and_grade(channel, task, assignment, suites)
         except GraderError as exc:
             reply = {"error": str(exc)}
         except Exception as exc:  # an engine bug must not take the batch down
@@ -254,6 +253,41 @@ def _serve_assignment(channel, task: dict, lines, assignment: Assignment, suites
         task = json.loads(line)
         if (task["config"], task["assignment"]) != key:
             return line
+
+
+_COURSES: dict[str, tuple] = {}     # course root -> (nbgrader config, course directory), per worker
+
+
+def _stage_and_grade(channel, task: dict, assignment: Assignment, suites) -> dict:
+    """Sanitise the submission as ``nbgrader autograde`` will, then grade it unless its stored result is current.
+
+    Done here, in the parallel workers, rather than in the batch process: nbgrader's sanitising
+    costs about a quarter of a second per notebook.  The digest is sent as soon as it is known, so
+    that even a submission stopped at the time limit is stored under it (and nbgrader reuses that
+    zero instead of grading it again without a limit).
+    """
+    root = str(Path(task["config"]).resolve().parent)
+    if root not in _COURSES:
+        config = bridge.load_course_config(root)
+        _COURSES[root] = (config, bridge.course_directory(root, config))
+    config, coursedir = _COURSES[root]
+    reply: dict = {}     # what the batch process learns before the grade: the digest, a warning
+    try:
+        nb = bridge.sanitized_notebook(task["submitted"], coursedir, config, task["id"], assignment.name)
+    except Exception as exc:  # nbgrader would fail on it too; grade what the student wrote
+        reply["warning"] = (f"nbgrader cannot sanitise the notebook ({type(exc).__name__}); "
+                            "grading it as submitted")
+        nb = nbformat.read(task["submitted"], as_version=4)
+    staged = Path(task["notebook"])
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, staged)
+    reply["digest"] = bridge.engine_digest(nb, assignment, task["lang"], task["policy"])
+    _reply(channel, task, {"staged": True, **reply})
+    stored = bridge.load_result(Path(task["result_path"]))
+    if not task["force"] and stored is not None and stored.get("digest") == reply["digest"]:
+        return {"up_to_date": True}
+    return {"result": bridge.grade_node(None, assignment, lang=task["lang"], level=task.get("level"),
+                                        notes=task["notes"], path=staged, suites=suites)}
 
 
 def _reply(channel, task: dict, reply: dict) -> None:
@@ -274,12 +308,14 @@ class _Worker:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                      start_new_session=True, bufsize=0, env=env)
         self.task: dict | None = None
+        self.progress: dict = {}
         self.sent = self.started = 0.0
         self.buffer = b""
 
     def send(self, task: dict) -> None:
         """Queue ``task``; its clock starts when the worker says it started (not while it imports)."""
         self.task, self.sent, self.started = task, time.monotonic(), float("inf")
+        self.progress: dict = {}
         try:
             self.proc.stdin.write((json.dumps(task, ensure_ascii=False) + "\n").encode("utf-8"))
         except OSError:
@@ -374,7 +410,7 @@ def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Pa
         def finish(worker: _Worker, reply: dict) -> None:
             task, seconds = worker.task, worker.elapsed(time.monotonic())
             worker.task = None
-            on_done(task, reply, seconds)
+            on_done(task, {**worker.progress, **reply}, seconds)
 
         try:
             for _ in range(min(jobs, len(pending))):
@@ -393,6 +429,8 @@ def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Pa
                     for message in messages:
                         if message.get("started"):
                             worker.started = time.monotonic()
+                        elif message.get("staged"):     # what is known before the grade (the digest)
+                            worker.progress = {k: v for k, v in message.items() if k not in ("id", "staged")}
                         elif worker.task is not None:
                             finish(worker, message)
                     if worker.task is None:
@@ -494,40 +532,30 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     for sub in subs:
         sub.notes = bridge.prepare_submission(sub.folder, release, lang)
         sub.staged = staging / sub.student / sub.notebook.name
-        try:
-            nb = bridge.sanitized_notebook(sub.notebook, coursedir, config, sub.student, assignment.name)
-        except Exception as exc:  # nbgrader would fail on it too; grade what the student wrote
-            echo(f"  ! {sub.student}: nbgrader cannot sanitise the notebook ({type(exc).__name__}); "
-                 "grading it as submitted")
-            nb = nbformat.read(sub.notebook, as_version=4)
-        sub.staged.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, sub.staged)
-        sub.digest = bridge.engine_digest(nb, assignment, lang, policy)
         stored = bridge.load_result(bridge.result_path(root, assignment.name, sub.student))
         if stored is not None and isinstance(stored.get("duration_s"), (int, float)):
             sub.previous_s = float(stored["duration_s"])
-        if not force and stored is not None and stored.get("digest") == sub.digest:
-            sub.result = stored
-        else:
-            sub.grade = True
-        autograded = Path(coursedir.format_path(coursedir.autograded_directory, sub.student, assignment.name))
-        sub.record = force or sub.grade or _autograded_digest(autograded / sub.notebook.name) != sub.digest
-        if sub.record and not force:   # stale nbgrader output: remove it so nbgrader regenerates exactly these
-            _remove(autograded)
-            _remove(Path(coursedir.format_path(coursedir.feedback_directory, sub.student, assignment.name)))
+        sub.result = stored
 
     # Longest first (as far as the last run tells), so one slow submission does not finish alone at the end.
-    todo = sorted((s for s in subs if s.grade), key=lambda s: -s.previous_s)
-    skipped = len(subs) - len(todo)
-    echo(f"grading {len(todo)} of {len(subs)} submissions of {assignment.name} with {min(jobs, max(1, len(todo)))} "
-         f"worker(s), {timeout:g} s limit each" + (f" ({skipped} up to date, skipped)" if skipped else ""))
+    todo = sorted(subs, key=lambda s: -s.previous_s)
+    echo(f"checking {len(subs)} submissions of {assignment.name} with {min(jobs, len(todo))} worker(s), "
+         f"{timeout:g} s limit each (nbgrader's sanitising, then the engine where no result is up to date)")
     by_id = {s.student: s for s in subs}
-    done = {"n": 0, "timeouts": 0}
+    done = {"n": 0, "timeouts": 0, "current": 0}
     engine_started = time.monotonic()
 
     def on_done(task, reply, seconds):
         sub = by_id[task["id"]]
         done["n"] += 1
+        counter = f"[{done['n']:>{len(str(len(todo)))}}/{len(todo)}] {sub.student:<20}"
+        if reply.get("warning"):
+            echo(f"  ! {sub.student}: {reply['warning']}")
+        sub.digest = reply.get("digest", "")
+        if reply.get("up_to_date"):
+            done["current"] += 1
+            return
+        sub.grade = True
         if reply.get("timeout"):
             done["timeouts"] += 1
             result = bridge.zero_result(assignment, lang, bridge.say("timeout", lang, seconds=timeout),
@@ -535,7 +563,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
             result["notes"] = sub.notes + result["notes"]
         elif "error" in reply:
             sub.error = reply["error"]
-            echo(f"  [{done['n']:>{len(str(len(todo)))}}/{len(todo)}] {sub.student:<20} ERROR {sub.error[:100]}")
+            echo(f"  {counter} ERROR {sub.error[:100]}")
             return
         else:
             result = reply["result"]
@@ -545,19 +573,29 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
         sub.result = result
         eta = (time.monotonic() - engine_started) / done["n"] * (len(todo) - done["n"]) / min(jobs, len(todo))
         flag = "  TIME LIMIT" if reply.get("timeout") else ""
-        echo(f"  [{done['n']:>{len(str(len(todo)))}}/{len(todo)}] {sub.student:<20} "
-             f"{result['score']:7.2f} / {result['max_score']:g}  ({seconds:5.1f} s){flag}"
+        echo(f"  {counter} {result['score']:7.2f} / {result['max_score']:g}  ({seconds:5.1f} s){flag}"
              + (f"   ~{eta:.0f} s left" if done["n"] < len(todo) else ""))
 
-    tasks = [{"id": s.student, "notebook": str(s.staged), "assignment": assignment.name,
-              "config": str(root / "grading.yml"), "lang": lang, "level": level, "notes": s.notes} for s in todo]
+    tasks = [{"id": s.student, "submitted": str(s.notebook), "notebook": str(s.staged), "assignment": assignment.name,
+              "config": str(root / "grading.yml"), "lang": lang, "level": level, "notes": s.notes,
+              "policy": policy, "force": force,
+              "result_path": str(bridge.result_path(root, assignment.name, s.student))} for s in todo]
     grade_in_parallel(tasks, jobs, timeout, log, on_done)
     engine_seconds = time.monotonic() - engine_started
+    skipped = done["current"]
+    graded = len(subs) - skipped
+    echo(f"graded {graded} of {len(subs)} submissions" + (f" ({skipped} up to date, skipped)" if skipped else ""))
+    for sub in subs:
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, sub.student, assignment.name))
+        sub.record = force or sub.grade or _autograded_digest(autograded / sub.notebook.name) != sub.digest
+        if sub.record and not force:   # stale nbgrader output: remove it so nbgrader regenerates exactly these
+            _remove(autograded)
+            _remove(Path(coursedir.format_path(coursedir.feedback_directory, sub.student, assignment.name)))
     if shard is not None:
         shutil.rmtree(staging, ignore_errors=True)
         manifest = shards.write_manifest(results, assignment.name, shard, everyone, [s.student for s in subs],
                                          policy, lang)
-        return BatchReport(assignment.name, [], [q.name for q in assignment.questions], manifest, len(todo), skipped,
+        return BatchReport(assignment.name, [], [q.name for q in assignment.questions], manifest, graded, skipped,
                            done["timeouts"], [f"{s.student}: {s.error}" for s in subs if s.error],
                            time.monotonic() - started, engine_seconds, {})
 
@@ -592,7 +630,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     shutil.rmtree(staging, ignore_errors=True)
     errors = [f"{s.student}: {s.error}" for s in subs if s.error]
     warnings = [f"{r['student_id']}: {r['status']}" for r in rows if r["status"].startswith("gradebook")]
-    return BatchReport(assignment.name, rows, [q.name for q in assignment.questions], csv_path, len(todo), skipped,
+    return BatchReport(assignment.name, rows, [q.name for q in assignment.questions], csv_path, graded, skipped,
                        done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages,
                        warnings)
 

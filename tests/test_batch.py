@@ -137,7 +137,7 @@ def test_every_student_gets_nbgrader_feedback(first_run, course):
 
 def test_a_second_run_has_nothing_to_do(resumed_run, first_run):
     proc, table = resumed_run
-    assert "grading 0 of 5" in proc.stdout and "5 up to date" in proc.stdout
+    assert "graded 0 of 5" in proc.stdout and "5 up to date" in proc.stdout
     assert "nbgrader autograde" not in proc.stdout
     assert table == first_run[1]
 
@@ -148,7 +148,7 @@ def test_lms_archive_goes_through_nbgrader_zip_collect(zip_run, course):
     submitted = course["course"] / "submitted"
     assert (submitted / "alicesmith" / ASSIGNMENT / NB).is_file()
     assert not (submitted / "davidkim").exists()
-    assert "grading 4 of 8" in proc.stdout                 # the three new ones and the resubmission
+    assert "graded 4 of 8" in proc.stdout                 # the three new ones and the resubmission
     assert float(table["wrong"]["total"]) == POLICY.max_score
     assert float(table["wrong"]["late_penalty"]) == POLICY.max_score and float(table["wrong"]["score"]) == 0
     assert float(table["alicesmith"]["late_penalty"]) == 0

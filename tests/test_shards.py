@@ -108,7 +108,7 @@ def test_each_student_is_graded_by_exactly_one_shard(graded):
     assert sorted(sum(shares, [])) == ["ana", "ben", "cho", "dan"]
     assert sorted(len(share) for share in shares) == [1, 1, 2]
     for k, out in enumerate(graded["outputs"][1:], start=1):
-        assert f"grading {len(shares[k - 1])} of {len(shares[k - 1])}" in out
+        assert f"graded {len(shares[k - 1])} of {len(shares[k - 1])}" in out
         assert not (graded["courses"][f"shard{k}"] / "gradebook.db").stat().st_size == 0
         assert not grades(graded["courses"][f"shard{k}"]).exists()       # shards record nothing
 

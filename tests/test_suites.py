@@ -149,8 +149,9 @@ def test_batch_worker_collects_once_per_assignment_and_answers_every_task(tiny, 
                                                             "points: 30, tests: [hidden_tests/test_settle.py]"))
     configs = [assignment.course_root / "grading.yml"] * 2 + [other_root / "grading.yml", assignment.course_root
                                                                 / "grading.yml"]
-    tasks = [{"id": f"s{i}", "notebook": str(notebooks[name]), "assignment": "tiny", "config": str(config),
-              "lang": "en", "level": None, "notes": []}
+    tasks = [{"id": f"s{i}", "submitted": str(notebooks[name]), "notebook": str(tmp_path / "staged" / f"s{i}.ipynb"),
+              "assignment": "tiny", "config": str(config), "lang": "en", "level": None, "notes": [],
+              "policy": "p", "force": False, "result_path": str(tmp_path / "results" / f"s{i}.json")}
              for i, (name, config) in enumerate(zip(["right", "wrong", "right", "right"], configs))]
     channel = io.StringIO()
     batch._serve(channel, iter(json.dumps(t) + "\n" for t in tasks), GraderError)
@@ -158,6 +159,7 @@ def test_batch_worker_collects_once_per_assignment_and_answers_every_task(tiny, 
     results = [r for r in replies if "result" in r]
     assert [r["id"] for r in results] == ["s0", "s1", "s2", "s3"]
     assert [r["id"] for r in replies if r.get("started")] == ["s0", "s1", "s2", "s3"]
+    assert [r["id"] for r in replies if r.get("staged") and r["digest"]] == ["s0", "s1", "s2", "s3"]
     assert [r["result"]["max_score"] for r in results] == [20, 20, 40, 20]
     assert [r["result"]["score"] for r in results] == [20, 15, 40, 20]   # wrong: test_value fails, its board test passes
 

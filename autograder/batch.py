@@ -207,6 +207,8 @@ def _worker_main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .grader import GraderError     # imported once per worker, not per submission
+    from .session import keep_spare_worker
+    keep_spare_worker()                 # the next submission's sandbox starts while this one is graded
     try:
         _serve(channel, iter(sys.stdin), GraderError)
     except KeyboardInterrupt:          # stopped at the time limit: the engine has closed its sandbox
@@ -255,39 +257,47 @@ def _serve_assignment(channel, task: dict, lines, assignment: Assignment, suites
             return line
 
 
-_COURSES: dict[str, tuple] = {}     # course root -> (nbgrader config, course directory), per worker
-
-
 def _stage_and_grade(channel, task: dict, assignment: Assignment, suites) -> dict:
-    """Sanitise the submission as ``nbgrader autograde`` will, then grade it unless its stored result is current.
+    """Grade ``task["notebook"]``; with ``task["submitted"]``, first sanitise that submission into it
+    exactly as ``nbgrader autograde`` will, and grade only if the stored result is not current.
 
     Done here, in the parallel workers, rather than in the batch process: nbgrader's sanitising
     costs about a quarter of a second per notebook.  The digest is sent as soon as it is known, so
     that even a submission stopped at the time limit is stored under it (and nbgrader reuses that
     zero instead of grading it again without a limit).
     """
+    staged = Path(task["notebook"])
+    if "submitted" in task:
+        known = _stage(task, assignment, staged)      # what the batch process learns before the grade
+        _reply(channel, task, {"staged": True, **known})
+        stored = bridge.load_result(Path(task["result_path"]))
+        if not task["force"] and stored is not None and stored.get("digest") == known["digest"]:
+            return {"up_to_date": True}
+    return {"result": bridge.grade_node(None, assignment, lang=task["lang"], level=task.get("level"),
+                                        notes=task["notes"], path=staged, suites=suites)}
+
+
+_COURSES: dict[str, tuple] = {}     # course root -> (nbgrader config, course directory), per worker
+
+
+def _stage(task: dict, assignment: Assignment, staged: Path) -> dict:
+    """Write the sanitised submission to ``staged``; its engine digest, and a warning if nbgrader refused it."""
     root = str(Path(task["config"]).resolve().parent)
     if root not in _COURSES:
         config = bridge.load_course_config(root)
         _COURSES[root] = (config, bridge.course_directory(root, config))
     config, coursedir = _COURSES[root]
-    reply: dict = {}     # what the batch process learns before the grade: the digest, a warning
+    known: dict = {}
     try:
         nb = bridge.sanitized_notebook(task["submitted"], coursedir, config, task["id"], assignment.name)
     except Exception as exc:  # nbgrader would fail on it too; grade what the student wrote
-        reply["warning"] = (f"nbgrader cannot sanitise the notebook ({type(exc).__name__}); "
+        known["warning"] = (f"nbgrader cannot sanitise the notebook ({type(exc).__name__}); "
                             "grading it as submitted")
         nb = nbformat.read(task["submitted"], as_version=4)
-    staged = Path(task["notebook"])
     staged.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, staged)
-    reply["digest"] = bridge.engine_digest(nb, assignment, task["lang"], task["policy"])
-    _reply(channel, task, {"staged": True, **reply})
-    stored = bridge.load_result(Path(task["result_path"]))
-    if not task["force"] and stored is not None and stored.get("digest") == reply["digest"]:
-        return {"up_to_date": True}
-    return {"result": bridge.grade_node(None, assignment, lang=task["lang"], level=task.get("level"),
-                                        notes=task["notes"], path=staged, suites=suites)}
+    known["digest"] = bridge.engine_digest(nb, assignment, task["lang"], task["policy"])
+    return known
 
 
 def _reply(channel, task: dict, reply: dict) -> None:

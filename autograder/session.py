@@ -15,6 +15,7 @@ Example::
 """
 from __future__ import annotations
 
+import atexit
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,56 @@ def _cell_error(d) -> CellError:
                      parse_facts(d.get("facts")))
 
 
+# -- a spare worker started ahead (batch grading processes only) ------------------------
+#
+# Starting a worker (bubblewrap, the interpreter, numpy) takes about 0.15 s, spent by every
+# submission before its first cell runs.  A process that grades many submissions one after the
+# other can have the next submission's worker start while the current one is graded.  The spare
+# is a fresh worker like any other: no cell has run in it, it holds its own uid slot and temp
+# folder, and it serves exactly one submission.
+_spare: tuple[tuple, WorkerProcess] | None = None
+_keep_spare = False
+
+
+def keep_spare_worker(enabled: bool = True) -> None:
+    """Start each next worker ahead of time (``autograder batch`` grading processes)."""
+    global _keep_spare
+    _keep_spare = enabled
+    if not enabled:
+        _drop_spare()
+
+
+def _drop_spare() -> None:
+    global _spare
+    if _spare is not None:
+        _spare[1].kill()
+        _spare = None
+
+
+def _worker_for(settings: tuple) -> WorkerProcess:
+    """The spare if it was started with these settings and is still alive, else a new worker."""
+    global _spare
+    if _spare is not None:
+        spare_settings, spare = _spare
+        _spare = None
+        if spare_settings == settings and spare.proc.poll() is None:
+            return spare
+        spare.kill()
+    return WorkerProcess(*settings)
+
+
+def _start_spare(settings: tuple) -> None:
+    global _spare
+    if _keep_spare and _spare is None:
+        try:
+            _spare = (settings, WorkerProcess(*settings))
+        except Exception:  # no slot free, no process: the next submission starts its own worker
+            _spare = None
+
+
+atexit.register(_drop_spare)
+
+
 class WorkerSession:
     """One submission's worker. Not thread-safe: use one session per thread."""
 
@@ -197,8 +248,9 @@ class WorkerSession:
 
     def _load(self) -> None:
         t0 = time.monotonic()
+        settings = (self.level, self.limits, self.shipped_dir, self.language)
         for _attempt in range(MAX_LOAD_ATTEMPTS):
-            wp = WorkerProcess(self.level, self.limits, self.shipped_dir, self.language)
+            wp = _worker_for(settings)
             done: dict[int, CellStatus] = {}
             cells = ["" if i in self._skip else src for i, src in enumerate(self.cells)]
             deadline = time.monotonic() + self.limits.load_timeout_s
@@ -218,6 +270,7 @@ class WorkerSession:
             self._wp = wp
             cells_out = [self._skip.get(i) or done[i] for i in range(len(self.cells))]
             self.load_report = LoadReport(cells_out, names, self.level, time.monotonic() - t0)
+            _start_spare(settings)     # after the load: it would only slow this submission's cells down
             return
         raise StudentCrash("the notebook could not be loaded (cells keep hanging or crashing)")
 

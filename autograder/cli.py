@@ -30,7 +30,8 @@ def _fail(message: str) -> int:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("notebook", help="the submitted .ipynb file")
+    p.add_argument("notebook", nargs="+", help="the submitted .ipynb file(s); with several, --out is a folder "
+                   "that receives one report per notebook (hidden suites collected once for all)")
     p.add_argument("--assignment", required=True, help="assignment name from grading.yml")
     p.add_argument("--format", default="text", choices=sorted(WRITERS), help="report format (default: text)")
     p.add_argument("--out", help="write the report to this file (default: standard output)")
@@ -121,19 +122,47 @@ def _shard(text: str):
 def _grade(args, visible_only: bool) -> int:
     from .grader import GraderError, grade_notebook
     from .levels import SandboxUnavailable, require_level
+    from .report import EXTENSIONS
+    notebooks = [Path(n) for n in args.notebook]
+    several = len(notebooks) > 1
+    if several:
+        if not args.out:
+            return _fail("several notebooks need --out FOLDER (one report per notebook)")
+        stems = [n.stem for n in notebooks]
+        twice = sorted({stem for stem in stems if stems.count(stem) > 1})
+        if twice:
+            return _fail(f"two notebooks would share the report {twice[0]}{EXTENSIONS[args.format]}: "
+                         "grade them in separate runs")
     try:
         salt = None if visible_only else resolve_salt(args.salt, args.salt_file)
         assignment = get_assignment(args.assignment, args.config, require_sources=not visible_only)
         require_level(args.sandbox)   # a forced level that cannot run: one line before grading
-        result = grade_notebook(args.notebook, assignment, lang=args.lang, level=args.sandbox,
-                                visible_only=visible_only, salt=salt)
-    except (ConfigError, NotebookError, GraderError, SaltError, SandboxUnavailable) as exc:
+    except (ConfigError, SaltError, SandboxUnavailable) as exc:
         return _fail(str(exc))
+
+    def grade_each(suites=None) -> int:
+        status = EXIT_OK
+        for notebook in notebooks:
+            out = Path(args.out) / f"{notebook.stem}{EXTENSIONS[args.format]}" if several else args.out
+            try:
+                result = grade_notebook(notebook, assignment, lang=args.lang, level=args.sandbox,
+                                        visible_only=visible_only, salt=None if suites else salt, suites=suites)
+            except (NotebookError, GraderError) as exc:
+                status = _fail(str(exc))
+                continue
+            try:
+                emit(render(result, args.format), out)
+            except OSError as exc:
+                status = _fail(f"cannot write {out}: {exc.strerror}")
+        return status
+
+    if not several or visible_only:
+        return grade_each()
+    from .suites import SuiteError, with_suites
     try:
-        emit(render(result, args.format), args.out)
-    except OSError as exc:
-        return _fail(f"cannot write {args.out}: {exc.strerror}")
-    return EXIT_OK
+        return with_suites(assignment, grade_each, salt=salt)
+    except SuiteError as exc:
+        return _fail(str(exc))
 
 
 def _release(args) -> int:

@@ -108,6 +108,8 @@ def to_html(result: GradeResult) -> str:
 
 WRITERS = {"json": to_json, "gradescope": to_gradescope, "text": to_text,
            "markdown": to_markdown, "html": to_html}
+#: File name ending of each format's report (``autograder grade`` of several notebooks into a folder).
+EXTENSIONS = {"json": ".json", "gradescope": ".gradescope.json", "text": ".txt", "markdown": ".md", "html": ".html"}
 
 
 def render(result: GradeResult, fmt: str) -> str:

@@ -73,9 +73,10 @@ class HiddenSuites:
         plugin.begin(session, reference, deadline, helpers)
         items = [item for item in self._items if _selected(plugin.question_of(item), item, questions, only)]
         started = time.monotonic()
-        for index, item in enumerate(items):
-            following = items[index + 1] if index + 1 < len(items) else None   # None: tear everything down
-            item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        with _quiet():
+            for index, item in enumerate(items):
+                following = items[index + 1] if index + 1 < len(items) else None   # None: tear everything down
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
         run = plugin.run
         run.collection_errors = self.collection_errors
         run.duration_s = time.monotonic() - started
@@ -93,6 +94,7 @@ class _Loop:
 
     def __init__(self, plugin: GradingPlugin, body: Callable[[HiddenSuites], T]):
         self.plugin, self.body = plugin, body
+        self.streams = (sys.stdout, sys.stderr)   # the body's own output goes where the caller's goes
         self.ran = False
         self.result = None
         self.error: BaseException | None = None
@@ -110,7 +112,8 @@ class _Loop:
             # thread only adds synchronisation (F.conv2d on a (2,5,7,4) input: 0.01 ms with one thread,
             # 0.1 ms with two, 15 ms with two while another grader keeps the other core busy).  Set
             # here, once the suites' imports (torch...) are loaded, so that their pools are limited too.
-            with threadpool_limits(limits=1):
+            with threadpool_limits(limits=1), contextlib.redirect_stdout(self.streams[0]), \
+                    contextlib.redirect_stderr(self.streams[1]):
                 self.result = self.body(HiddenSuites(self.plugin, list(session.items)))
         except BaseException as exc:  # noqa: BLE001 - pytest would swallow it; re-raised after pytest.main
             self.error = exc

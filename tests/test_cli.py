@@ -129,3 +129,45 @@ def test_markdown_and_html_reports(tmp_path):
         proc = run_cli("grade", str(STUB), "--assignment", ASSIGNMENT, "--format", fmt, "--lang", "en")
         assert proc.returncode == 0 and proc.stdout.startswith(marker)
         assert "conv_forward" in proc.stdout
+
+
+def _without_timings(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k not in ("duration_s", "timings", "notebook")}
+
+
+def test_several_notebooks_in_one_run_grade_as_each_alone(tmp_path, solution_result, stub_result):
+    """One run, suites collected once: each report equals the one-notebook run; a missing notebook is one
+    line and exit 2, and the others are still graded."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "solution.ipynb").write_bytes(SOLUTION.read_bytes())
+    (folder / "stub.ipynb").write_bytes(STUB.read_bytes())
+    out = tmp_path / "reports"
+    proc = run_cli("grade", str(folder / "stub.ipynb"), str(folder / "missing.ipynb"), str(folder / "solution.ipynb"),
+                   "--assignment", ASSIGNMENT, "--format", "json", "--out", str(out), "--lang", "en")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"autograder: error: {folder / 'missing.ipynb'}: no such file; check the path of the submission"]
+    assert sorted(p.name for p in out.iterdir()) == ["solution.json", "stub.json"]
+    stub = json.loads((out / "stub.json").read_text())
+    solution = json.loads((out / "solution.json").read_text())
+    assert _without_timings(stub) == _without_timings(stub_result)
+    def scores(result):   # the module's solution run is in Korean, this one in English
+        return [(t["id"], t["score"], t["status"]) for q in result["questions"] for t in q["tests"]]
+    assert scores(solution) == scores(solution_result) and solution["score"] == solution_result["score"]
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    ([], "several notebooks need --out FOLDER"),
+    (["--out", "reports"], "two notebooks would share the report"),
+])
+def test_several_notebooks_need_a_folder_and_distinct_names(tmp_path, extra, fragment):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.ipynb").write_bytes(STUB.read_bytes())
+    second = str(SOLUTION) if not extra else str(tmp_path / "a" / "x.ipynb")
+    copy = tmp_path / "x.ipynb"
+    copy.write_bytes(STUB.read_bytes())
+    proc = run_cli("grade", str(copy), second, "--assignment", ASSIGNMENT,
+                   *[str(tmp_path / e) if e == "reports" else e for e in extra])
+    assert proc.returncode == 2 and fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "reports").exists()

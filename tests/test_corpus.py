@@ -138,16 +138,37 @@ def _grade(notebook: Path, out: Path, assignment: str = ASSIGNMENT, env: dict | 
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+def grade_many(notebooks: list[Path], out: Path, assignment: str = ASSIGNMENT, env: dict | None = None) -> list[dict]:
+    """Grade ``notebooks`` (distinct names) with ``autograder grade NB NB ... --out FOLDER``, the list split
+    over one process per core; result i belongs to notebooks[i]."""
+    workers = max(1, min(len(notebooks), os.cpu_count() or 2))
+    shares = [notebooks[k::workers] for k in range(workers)]
+
+    def run(share: list[Path]) -> str:
+        cmd = [sys.executable, "-m", "autograder", "grade", *map(str, share), "--assignment", assignment,
+               "--format", "json", "--out", str(out)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                              timeout=RUN_TIMEOUT_S * len(share), env=env)
+        return f"exit {proc.returncode}\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-3000:]}"
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        logs = list(pool.map(run, shares))
+    results = []
+    for i, notebook in enumerate(notebooks):
+        report = out / f"{notebook.stem}.json"
+        results.append(json.loads(report.read_text(encoding="utf-8")) if report.is_file()
+                       else {"__error__": logs[i % workers]})
+    return results
+
+
 def grade_bins(bins: list[dict[str, Variant]], tmp: Path) -> list[dict]:
-    """Build one notebook per bin and grade them in parallel; result i belongs to bins[i]."""
-    jobs = []
+    """Build one notebook per bin and grade them; result i belongs to bins[i]."""
+    notebooks = []
     for i, variants in enumerate(bins):
         nb = tmp / f"submission_{i:02d}.ipynb"
         _build_notebook(variants, nb)
-        jobs.append((nb, tmp / f"result_{i:02d}.json"))
-    workers = max(1, min(len(jobs), os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda job: _grade(*job), jobs))
+        notebooks.append(nb)
+    return grade_many(notebooks, tmp / "results")
 
 
 @pytest.fixture(scope="module")

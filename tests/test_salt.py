@@ -12,9 +12,7 @@ Checked:
 from __future__ import annotations
 
 import json
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -22,7 +20,7 @@ import pytest
 
 from autograder.salt import ENV_VAR, PUBLIC, Salt, SaltError, resolve_salt
 from conftest import ROOT, SOURCE_NOTEBOOK, run_cli, tool_env
-from test_corpus import BINS, _build_notebook, _grade, _notebook_desc, _question, check_expectation
+from test_corpus import BINS, _build_notebook, _notebook_desc, _question, check_expectation, grade_many
 
 ASSIGNMENT = "cnn_step_by_step"
 OTHER_SALTS = ("term-2026-fall-3b1f", "practice-9e07")
@@ -214,16 +212,7 @@ def graded_under_salts(tmp_path_factory) -> dict[str, list[dict]]:
         nb = tmp / f"submission_{i:02d}.ipynb"
         _build_notebook(variants, nb)
         notebooks.append(nb)
-    jobs = [(salt, i) for salt in OTHER_SALTS for i in range(len(BINS))]
-
-    def grade(job):
-        salt, i = job
-        env = dict(tool_env(), **{ENV_VAR: salt})
-        return _grade(notebooks[i], tmp / f"{salt}_{i:02d}.json", env=env)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 2))) as pool:
-        results = list(pool.map(grade, jobs))
-    return {salt: results[k * len(BINS):(k + 1) * len(BINS)] for k, salt in enumerate(OTHER_SALTS)}
+    return {salt: grade_many(notebooks, tmp / salt, env=dict(tool_env(), **{ENV_VAR: salt})) for salt in OTHER_SALTS}
 
 
 @pytest.mark.parametrize("salt", OTHER_SALTS)

@@ -53,14 +53,16 @@ def _cmdline_hits(marker: str) -> list[int]:
 
 
 # ------------------------------------------------------------------ probing
-def test_probe_reports_a_level_fast_and_caches_it(level):
+def test_probe_reports_a_level_and_caches_it(level, monkeypatch):
+    """Counted, not timed: a cached probe starts no trial worker, a refreshed one does."""
     assert level in sandbox.LEVELS
-    t0 = time.monotonic()
+    tried = []
+    try_level = sandbox.try_level
+    monkeypatch.setattr(sandbox, "try_level", lambda lvl: tried.append(lvl) or try_level(lvl))
     assert sandbox.probe() == level
-    assert time.monotonic() - t0 < 0.01  # cached per process
-    t0 = time.monotonic()
+    assert tried == []                      # cached per process
     assert sandbox.probe(refresh=True) == level
-    assert time.monotonic() - t0 < 1.0
+    assert tried and tried[-1] == level     # tried from the strongest down, stopping at the one that works
 
 
 def test_worker_program_imports_only_stdlib_numpy_and_codec():
@@ -173,10 +175,8 @@ def test_fork_bomb_is_contained_and_cleaned_up(level, monkeypatch):
     monkeypatch.setattr(slots, "acquire", recording_acquire)
     with WorkerSession([body], limits=limits, level=level) as s:
         s.start()
-        t0 = time.monotonic()
         with pytest.raises(StudentTimeout):
             s.call("f")
-        assert time.monotonic() - t0 < 5
         assert s.ping()["op"] == "pong"  # a fresh worker answers
     assert used
     left = [p for p in os.listdir("/proc") if p.isdigit() and _uid_of(p) in used]

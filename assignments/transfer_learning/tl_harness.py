@@ -17,14 +17,15 @@ implements a graded function.
 모두 채점기가 하며, 여기에는 채점 대상 함수의 구현이 없습니다.
 
 Every public function takes the notebook's namespace first (the grader passes
-it).  A *spec* describes the model to build::
+it).  Parameter values travel as numpy arrays (much cheaper to send and read
+than tensors).  A *spec* describes the model to build::
 
     {"channels": [32, 64, 128], "num_classes": 5, "dropout": 0.0,
      "pretrained": True,              # load the shipped weights (default architecture only)
-     "state": {name: tensor},         # or: exactly these parameter values
+     "state": {name: array},          # or: exactly these parameter values (arrays or tensors)
      "seed": 0,                       # torch.manual_seed before building
      "trainable": {name: bool},       # requires_grad of these parameters
-     "grads": {name: tensor},         # .grad of these parameters
+     "grads": {name: array},          # .grad of these parameters
      "training": False}               # model.train(False) / model.train(True)
 """
 from __future__ import annotations
@@ -65,12 +66,12 @@ def build_model(spec) -> nn.Module:
     if spec.get("pretrained"):
         model.load_state_dict(tl_model.load_pretrained().state_dict())
     if spec.get("state") is not None:
-        model.load_state_dict(spec["state"])
+        model.load_state_dict({name: torch.as_tensor(value) for name, value in spec["state"].items()})
     parameters = dict(model.named_parameters())
     for name, flag in (spec.get("trainable") or {}).items():
         parameters[name].requires_grad_(bool(flag))
     for name, grad in (spec.get("grads") or {}).items():
-        parameters[name].grad = grad.detach().clone().to(parameters[name].dtype)
+        parameters[name].grad = torch.as_tensor(grad).detach().clone().to(parameters[name].dtype)
     model.train(bool(spec.get("training", True)))
     return model
 
@@ -85,13 +86,22 @@ def _head(head) -> dict:
     return info
 
 
+def as_array(tensor):
+    """A tensor's values as a numpy array (a tensor if numpy has no such dtype, e.g. bfloat16)."""
+    tensor = tensor.detach().cpu()
+    try:
+        return tensor.numpy().copy()
+    except (TypeError, RuntimeError):
+        return tensor.clone()
+
+
 def describe_model(model, state: bool = True) -> dict:
     parameters = dict(model.named_parameters())
     out = {"trainable": {name: bool(p.requires_grad) for name, p in parameters.items()},
            "training": bool(model.training),
            "classifier": _head(getattr(model, "classifier", None))}
     if state:
-        out["state"] = {name: p.detach().clone() for name, p in parameters.items()}
+        out["state"] = {name: as_array(p) for name, p in parameters.items()}
     return out
 
 

@@ -162,7 +162,21 @@ def model_part(reply, func: str) -> dict:
     return expect_dict(model, ["trainable", "training", "classifier"], func)
 
 
+def as_tensor(value):
+    """Parameter values as the harness sends them (numpy arrays, tensors for dtypes numpy lacks) as a
+    tensor; anything else unchanged (it then equals nothing)."""
+    if type(value) is np.ndarray and value.dtype.kind in "biufc":
+        return torch.from_numpy(value)
+    return value
+
+
+def wire(state: dict) -> dict:
+    """Parameter values to send to the worker: numpy arrays (cheaper to send and read than tensors)."""
+    return {name: tl_harness.as_array(value) for name, value in state.items()}
+
+
 def tensors_equal(a, b) -> bool:
+    a, b = as_tensor(a), as_tensor(b)
     return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
             and a.dtype == b.dtype and torch.equal(a, b))
 
@@ -172,6 +186,7 @@ def changed_names(before: dict, after: dict, names) -> list[str]:
 
 
 def tensors_close(a, b, rtol=1e-4, atol=1e-5) -> bool:
+    a, b = as_tensor(a), as_tensor(b)
     return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
             and bool(torch.allclose(a.double(), b.double(), rtol=rtol, atol=atol)))
 
@@ -310,7 +325,10 @@ def reference_run(ref, plan, optimizer_descriptions=()) -> dict:
 
 def accuracy_of(ref, state, images, labels):
     """Test accuracy of the parameters ``state`` (a DigitCNN), computed here; None if unusable."""
-    if type(state) is not dict or not all(isinstance(v, torch.Tensor) for v in state.values()):
+    if type(state) is not dict:
+        return None
+    state = {name: as_tensor(value) for name, value in state.items()}
+    if not all(isinstance(v, torch.Tensor) for v in state.values()):
         return None
     weight = state.get("classifier.weight")
     if not isinstance(weight, torch.Tensor) or weight.dim() != 2:

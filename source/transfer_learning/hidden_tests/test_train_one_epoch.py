@@ -43,11 +43,11 @@ def _setup(n, *, last_block=False, seed=0, stale=False):
     trainable = C.flags(CH, features=False, last_block=True if last_block else None)
     x, y = C.target("train")
     order = np.random.default_rng(seed).permutation(len(y))[:n]
-    model_spec = dict(C.spec(CH, state=state, trainable=trainable, training=False))
+    model_spec = dict(C.spec(CH, state=C.wire(state), trainable=trainable, training=False))
     if stale:
         g = torch.Generator().manual_seed(seed + 1)
-        model_spec["grads"] = {name: torch.randn(state[name].shape, generator=g)
-                               for name, flag in trainable.items() if flag}
+        model_spec["grads"] = C.wire({name: torch.randn(state[name].shape, generator=g)
+                                      for name, flag in trainable.items() if flag})
     return model_spec, x[order], y[order], [n for n, flag in trainable.items() if flag]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from nbformat import from_dict
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 from .bridge_texts import say
@@ -63,10 +64,12 @@ def score_outputs(question: dict, lang: str, extra_note: str = "") -> list:
         page = f"<p><i>{html.escape(extra_note)}</i></p>" + page
         text = extra_note + "\n" + text
     index = {"question": question["name"], "look_at": look_at(question, lang), "lang": lang}
-    return [new_output("display_data", data={"text/html": page, "text/plain": text},
-                       metadata={INDEX_KEY: index}),
-            new_output("execute_result", data={"text/plain": repr(float(round(question["score"], 6)))},
-                       execution_count=None)]
+    # What nbformat's new_output builds, without validating each output against the whole schema
+    # (a tenth of recording a class); the notebook is validated when nbconvert exports it.
+    return [from_dict({"output_type": "display_data", "metadata": {INDEX_KEY: index},
+                       "data": {"text/html": page, "text/plain": text}}),
+            from_dict({"output_type": "execute_result", "metadata": {},
+                       "data": {"text/plain": repr(float(round(question["score"], 6)))}, "execution_count": None})]
 
 
 def _grade_cell(cell) -> bool:

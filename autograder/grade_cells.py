@@ -9,6 +9,7 @@ records exactly the engine's score.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -127,6 +128,7 @@ def apply_result(nb, result: dict, assignment, lang: str) -> None:
                 del other.metadata["nbgrader"]
             note = say("cell_added", lang)
             cell = new_code_cell(source=f"# {question.name}: {note}")
+            cell.id = _stable_id(nb, f"added {grade_id}")
             cell.metadata["nbgrader"] = _grade_cell_meta(grade_id, question.points)
             solution_at = [i for i, c in enumerate(nb.cells) if _nbgrader_meta(c).get("grade_id") == question.name]
             nb.cells.insert(solution_at[0] + 1 if solution_at else len(nb.cells), cell)
@@ -136,7 +138,20 @@ def apply_result(nb, result: dict, assignment, lang: str) -> None:
     text = say("header", lang, sandbox=html.escape(str(result.get("sandbox", "?"))))
     if notes:   # notes quote file names the student chose: escape them, the page is HTML
         text += f"\n\n**{say('notes_title', lang)}**\n\n" + "\n".join(f"- {_md_escape(n)}" for n in notes)
-    nb.cells.insert(0, new_markdown_cell(text))
+    header = new_markdown_cell(text)
+    header.id = _stable_id(nb, "header")
+    nb.cells.insert(0, header)
+
+
+def _stable_id(nb, purpose: str) -> str:
+    """A cell id that is the same each time this notebook is graded (nbformat draws a random one), so that
+    recording a submission twice writes the same autograded notebook and feedback page; unique in ``nb``."""
+    taken = {str(c.get("id")) for c in nb.cells}
+    for attempt in range(1000):
+        candidate = "autograder-" + hashlib.sha256(f"{purpose}/{attempt}".encode()).hexdigest()[:8]
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError("no free cell id")   # a notebook with a thousand such ids: not a real one
 
 
 def _md_escape(text: str) -> str:

@@ -9,9 +9,10 @@
    worker processes (one submission per process at a time: the engine runs
    pytest in-process and ties its sandbox to the grading thread), each under a
    wall-clock limit.  Results go to ``results/<assignment>/<student>.json``.
-4. One ``nbgrader autograde`` process (the only gradebook writer) records the
-   grades, reusing those results, and ``nbgrader generate_feedback`` writes the
-   feedback pages.
+4. The grades are recorded as ``nbgrader autograde`` records them, reusing those
+   results, in one gradebook transaction (:mod:`autograder.record`), and the
+   feedback pages written as ``nbgrader generate_feedback`` writes them, in
+   ``-j`` processes (:mod:`autograder.record_feedback`).
 5. ``results/<assignment>/grades.csv``: one row per student with the
    per-question scores, the total and nbgrader's late penalty.
 

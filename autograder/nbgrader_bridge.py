@@ -26,7 +26,7 @@ configuration:
     (the code cells after nbgrader's sanitising, the grading policy, the
     engine).  ``EngineGrade`` reuses a stored result whose digest matches,
     which is how ``autograder batch`` grades in parallel processes first and
-    then lets one ``nbgrader autograde`` process write the gradebook.
+    then records the class with nbgrader's own code (:mod:`autograder.record`).
 
 Nothing here names an assignment: everything comes from ``grading.yml`` and
 the released notebooks.

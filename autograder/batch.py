@@ -10,9 +10,10 @@
    each submission exactly as ``nbgrader autograde`` will, and grade it with
    the engine unless its stored result is up to date, under a wall-clock
    limit.  Results go to ``results/<assignment>/<student>.json``.
-4. One ``nbgrader autograde`` process (the only gradebook writer) records the
-   grades, reusing those results, and ``nbgrader generate_feedback`` writes the
-   feedback pages.
+4. The grades are recorded as ``nbgrader autograde`` records them, reusing those
+   results, in one gradebook transaction (:mod:`autograder.record`), and the
+   feedback pages written as ``nbgrader generate_feedback`` writes them, in
+   ``-j`` processes (:mod:`autograder.record_feedback`).
 5. ``results/<assignment>/grades.csv``: one row per student with the
    per-question scores, the total and nbgrader's late penalty.
 
@@ -614,21 +615,11 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
             sub.notebook.stem + ".html")
 
     if any(s.record for s in subs):
-        args = ["autograde", assignment.name, f"--EngineGrade.lang={lang}"]
-        if level:
-            args.append(f"--EngineGrade.sandbox={level}")
-        if force:
-            args.append("--force")
-        echo(f"nbgrader {' '.join(args)}   (one process writes gradebook.db)")
-        proc = _nbgrader(root, *args, log=log, check=False)
-        if proc.returncode != 0:
-            echo("  ! nbgrader autograde reported errors; see " + str(log))
+        options = [f"--EngineGrade.lang={lang}"] + ([f"--EngineGrade.sandbox={level}"] if level else []) \
+            + (["--force"] if force else [])
+        _record(root, assignment.name, options, jobs, log, echo)
     if feedback and (force or any(s.record or not page(s).is_file() for s in subs)):
-        args = ["generate_feedback", assignment.name] + (["--force"] if force else [])
-        echo(f"nbgrader {' '.join(args)}")
-        proc = _nbgrader(root, *args, log=log, check=False)
-        if proc.returncode != 0:
-            echo("  ! nbgrader generate_feedback reported errors; see " + str(log))
+        _feedback_pages(root, assignment.name, ["--force"] if force else [], jobs, log, echo)
     if feedback:
         for sub in subs:   # also done by the GenerateFeedback hook; here for courses configured without it
             bridge.copy_feedback_for_renamed(sub.folder, page(sub).parent)
@@ -643,6 +634,33 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     return BatchReport(assignment.name, rows, [q.name for q in assignment.questions], csv_path, graded, skipped,
                        done["timeouts"], errors, time.monotonic() - started, engine_seconds, feedback_pages,
                        warnings)
+
+
+def _record(root: Path, assignment_name: str, options: list[str], jobs: int, log: Path, echo) -> None:
+    """What ``nbgrader autograde`` would record, in one transaction (autograder.record), or by that
+    command itself for a course the fast path does not cover."""
+    from .record import RecordError, record_class
+    echo(f"nbgrader autograde {assignment_name} {' '.join(options)}   (recorded in one gradebook transaction)")
+    try:
+        recorded = record_class(root, assignment_name, options, jobs=jobs, log=log, echo=echo)
+    except RecordError as exc:
+        raise BatchError(str(exc)) from None
+    if recorded is not None:
+        echo(f"  recorded {len(recorded.students)} submission(s) in {recorded.seconds:.1f} s")
+        return
+    proc = _nbgrader(root, "autograde", assignment_name, *options, log=log, check=False)
+    if proc.returncode != 0:
+        echo("  ! nbgrader autograde reported errors; see " + str(log))
+
+
+def _feedback_pages(root: Path, assignment_name: str, options: list[str], jobs: int, log: Path, echo) -> None:
+    """``nbgrader generate_feedback``, run by nbgrader's own app in ``jobs`` forked processes."""
+    from .record_feedback import generate_feedback
+    echo(f"nbgrader generate_feedback {assignment_name} {' '.join(options)}".rstrip() + f"   ({jobs} process(es))")
+    started = time.monotonic()
+    if not generate_feedback(root, assignment_name, options, jobs=jobs, log=log):
+        echo("  ! nbgrader generate_feedback reported errors; see " + str(log))
+    echo(f"  feedback pages in {time.monotonic() - started:.1f} s")
 
 
 def grade_rows(subs: list[Submission], assignment: Assignment, coursedir) -> list[dict]:

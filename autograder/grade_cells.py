@@ -9,9 +9,11 @@ records exactly the engine's score.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
+from nbformat import from_dict
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 from .bridge_texts import say
@@ -63,10 +65,12 @@ def score_outputs(question: dict, lang: str, extra_note: str = "") -> list:
         page = f"<p><i>{html.escape(extra_note)}</i></p>" + page
         text = extra_note + "\n" + text
     index = {"question": question["name"], "look_at": look_at(question, lang), "lang": lang}
-    return [new_output("display_data", data={"text/html": page, "text/plain": text},
-                       metadata={INDEX_KEY: index}),
-            new_output("execute_result", data={"text/plain": repr(float(round(question["score"], 6)))},
-                       execution_count=None)]
+    # What nbformat's new_output builds, without validating each output against the whole schema
+    # (a tenth of recording a class); the notebook is validated when nbconvert exports it.
+    return [from_dict({"output_type": "display_data", "metadata": {INDEX_KEY: index},
+                       "data": {"text/html": page, "text/plain": text}}),
+            from_dict({"output_type": "execute_result", "metadata": {},
+                       "data": {"text/plain": repr(float(round(question["score"], 6)))}, "execution_count": None})]
 
 
 def _grade_cell(cell) -> bool:
@@ -124,6 +128,7 @@ def apply_result(nb, result: dict, assignment, lang: str) -> None:
                 del other.metadata["nbgrader"]
             note = say("cell_added", lang)
             cell = new_code_cell(source=f"# {question.name}: {note}")
+            cell.id = _stable_id(nb, f"added {grade_id}")
             cell.metadata["nbgrader"] = _grade_cell_meta(grade_id, question.points)
             solution_at = [i for i, c in enumerate(nb.cells) if _nbgrader_meta(c).get("grade_id") == question.name]
             nb.cells.insert(solution_at[0] + 1 if solution_at else len(nb.cells), cell)
@@ -133,7 +138,20 @@ def apply_result(nb, result: dict, assignment, lang: str) -> None:
     text = say("header", lang, sandbox=html.escape(str(result.get("sandbox", "?"))))
     if notes:   # notes quote file names the student chose: escape them, the page is HTML
         text += f"\n\n**{say('notes_title', lang)}**\n\n" + "\n".join(f"- {_md_escape(n)}" for n in notes)
-    nb.cells.insert(0, new_markdown_cell(text))
+    header = new_markdown_cell(text)
+    header.id = _stable_id(nb, "header")
+    nb.cells.insert(0, header)
+
+
+def _stable_id(nb, purpose: str) -> str:
+    """A cell id that is the same each time this notebook is graded (nbformat draws a random one), so that
+    recording a submission twice writes the same autograded notebook and feedback page; unique in ``nb``."""
+    taken = {str(c.get("id")) for c in nb.cells}
+    for attempt in range(1000):
+        candidate = "autograder-" + hashlib.sha256(f"{purpose}/{attempt}".encode()).hexdigest()[:8]
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError("no free cell id")   # a notebook with a thousand such ids: not a real one
 
 
 def _md_escape(text: str) -> str:

@@ -26,13 +26,14 @@ configuration:
     (the code cells after nbgrader's sanitising, the grading policy, the
     engine).  ``EngineGrade`` reuses a stored result whose digest matches,
     which is how ``autograder batch`` grades in parallel processes first and
-    then lets one ``nbgrader autograde`` process write the gradebook.
+    then records the class with nbgrader's own code (:mod:`autograder.record`).
 
 Nothing here names an assignment: everything comes from ``grading.yml`` and
 the released notebooks.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -141,8 +142,26 @@ def course_directory(course_root: str | Path, config=None):
     return coursedir
 
 
+#: nbgrader converters run in this process by autograder.record (no nbgrader Application around
+#: them): the hooks read their course directory and configuration as they would an application's.
+_IN_PROCESS: list = []
+
+
+@contextlib.contextmanager
+def running_in_process(converter):
+    """While the block runs, hooks and preprocessors see ``converter`` as the running nbgrader command."""
+    _IN_PROCESS.append(converter)
+    try:
+        yield converter
+    finally:
+        _IN_PROCESS.remove(converter)
+
+
 def _running_apps():
     """The nbgrader application running this code and its sub-applications, outermost first."""
+    if _IN_PROCESS:
+        yield _IN_PROCESS[-1]
+        return
     try:
         from traitlets.config import Application
         app = Application.instance() if Application.initialized() else None
@@ -170,10 +189,29 @@ def _feedback_lang(assignment_id: str) -> str:
             return str(settings["lang"])
         grading_file = settings.get("grading_file", grading_file)
     try:
-        from .config import get_assignment
-        return get_assignment(assignment_id, grading_file).feedback_language
+        return cached_assignment(assignment_id, grading_file).feedback_language
     except Exception:
         return "en"
+
+
+_ASSIGNMENTS: dict[tuple, object] = {}
+
+
+def cached_assignment(assignment_id: str, grading_file: str | Path):
+    """``get_assignment``, parsed once per process while grading.yml is unchanged: parsing and checking it
+    (hidden test files included) costs more than recording a submission, and one nbgrader command
+    needs it for every notebook."""
+    from .config import get_assignment
+    path = Path(grading_file).resolve()
+    try:
+        stat = path.stat()
+        key = (str(path), assignment_id, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return get_assignment(assignment_id, path)   # says what is missing
+    if key not in _ASSIGNMENTS:
+        _ASSIGNMENTS.clear()
+        _ASSIGNMENTS[key] = get_assignment(assignment_id, path)
+    return _ASSIGNMENTS[key]
 
 
 def prepare_hook(assignment=None, student=None, notebooks=None, **_) -> None:
@@ -234,12 +272,11 @@ class EngineGrade(NbGraderPreprocessor):
         return getattr(converter, "coursedir", None) or _running_coursedir()
 
     def preprocess(self, nb, resources):
-        from .config import get_assignment
         ids = resources["nbgrader"]
         student, assignment_id, notebook_id = ids["student"], ids["assignment"], ids["notebook"]
         coursedir = self._coursedir()
         root = Path(coursedir.root).resolve()
-        assignment = get_assignment(assignment_id, root / self.grading_file)
+        assignment = cached_assignment(assignment_id, root / self.grading_file)
         lang = self.lang or assignment.feedback_language
         if notebook_id != Path(assignment.notebook).stem:
             self.log.warning("%s/%s: notebook %s is not graded by the engine (grading.yml names %s)",
@@ -297,6 +334,9 @@ def sanitized_notebook(notebook: str | Path, coursedir, config, student: str, as
     Runs the course's configured ``Autograde.sanitize_preprocessors`` (reading
     the gradebook, never writing it).
     """
+    key = _sanitized_key(notebook, coursedir, student, assignment_id)
+    if key is not None and key in _SANITIZED:
+        return nbformat.reads(_SANITIZED[key], as_version=4)
     from nbconvert.exporters import NotebookExporter
     from nbgrader.converters import Autograde
     from traitlets.config import Config
@@ -310,4 +350,30 @@ def sanitized_notebook(notebook: str | Path, coursedir, config, student: str, as
                               "notebook": Path(notebook).stem, "db_url": coursedir.db_url},
                  "unique_key": Path(notebook).stem}
     output, _ = exporter.from_filename(str(notebook), resources=resources)
+    if key is not None:
+        _SANITIZED[key] = output
     return nbformat.reads(output, as_version=4)
+
+
+#: sanitized_notebook's results in this process (``autograder batch`` sanitises every submission before
+#: grading it; autograder.record reuses that instead of running the same preprocessors again).
+_SANITIZED: dict[tuple, str] = {}
+
+
+def _sanitized_key(notebook, coursedir, student: str, assignment_id: str) -> tuple | None:
+    """What the sanitised notebook depends on: the file's bytes, who and what it is, and the gradebook
+    (OverwriteCells reads the released cells from it)."""
+    try:
+        data = Path(notebook).read_bytes()
+        db = coursedir.db_url[len("sqlite:///"):] if coursedir.db_url.startswith("sqlite:///") else None
+        db_stat = Path(db).stat() if db else None
+    except OSError:
+        return None
+    if db is None:
+        return None
+    return (str(Path(notebook).resolve()), hashlib.sha256(data).hexdigest(), student, assignment_id,
+            str(Path(coursedir.root).resolve()), coursedir.db_url, db_stat.st_mtime_ns)
+
+
+def forget_sanitized() -> None:
+    _SANITIZED.clear()

@@ -87,6 +87,8 @@ def make_valid(nb, release) -> list[str]:
     """Drop what breaks the notebook format (nbgrader refuses such a notebook as a whole): a cell's
     invalid metadata, then its outputs, then all but its source; invalid notebook metadata is
     replaced by the release's.  Returns the cells changed."""
+    if _valid(nb):   # one validation of the whole notebook (the usual case) instead of one per cell
+        return []
     changed = []
     for index, cell in enumerate(nb.cells):
         ref = f"{cell.get('cell_type')}_cell"

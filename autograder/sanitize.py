@@ -24,6 +24,7 @@ HTML is cleaned by ``nh3`` (the Rust ``ammonia`` sanitiser).
 """
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -108,9 +109,24 @@ def render_markdown(source: str, attachments: dict | None = None) -> str:
     return MarkdownWithMath(renderer=renderer).render(source)
 
 
+#: safe_markdown's answers by (source, attachments): a class's notebooks share most of their Markdown
+#: cells (the release's), and rendering plus sanitising each copy again is most of a page's sanitising time.
+_MARKDOWN_MEMO: dict[str, str | None] = {}
+_MARKDOWN_MEMO_MAX = 4096
+
+
 def safe_markdown(source: str, attachments: dict | None = None) -> str | None:
     """None when the Markdown renders to harmless HTML; else a replacement source that renders to the
     sanitised HTML (one line of HTML, so Markdown passes it through as one block)."""
+    key = json.dumps([source, attachments or {}], sort_keys=True, default=str)
+    if key not in _MARKDOWN_MEMO:
+        if len(_MARKDOWN_MEMO) >= _MARKDOWN_MEMO_MAX:
+            _MARKDOWN_MEMO.clear()
+        _MARKDOWN_MEMO[key] = _safe_markdown(source, attachments)
+    return _MARKDOWN_MEMO[key]
+
+
+def _safe_markdown(source: str, attachments: dict | None) -> str | None:
     rendered = render_markdown(source, attachments)
     cleaned = clean_html(rendered)
     if _events(cleaned) == _events(rendered):

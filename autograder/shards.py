@@ -11,9 +11,9 @@ it saw, and the grading policy digest.  It records nothing in the gradebook.
 ``autograder merge A DIRS...`` checks that the manifests form exactly one
 complete set (every K of one N, the same class as the course's ``submitted/``,
 the same grading policy), copies the results into the course and runs the
-ordinary batch, which finds every result up to date: one ``nbgrader autograde``
-records them, ``generate_feedback`` writes the pages, ``grades.csv`` is written
-as by a single run.  A student whose shard stored no result (the engine failed
+ordinary batch, which finds every result up to date: it records them as
+``nbgrader autograde`` would (:mod:`autograder.record`), writes the pages as
+``generate_feedback`` would, ``grades.csv`` is written as by a single run.  A student whose shard stored no result (the engine failed
 there) is graded again by the merge, as a single run would have.
 """
 from __future__ import annotations

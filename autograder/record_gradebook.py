@@ -1,0 +1,102 @@
+"""nbgrader's own gradebook code, writing into one transaction.
+
+``nbgrader autograde`` opens a new :class:`nbgrader.api.Gradebook` (a new SQLAlchemy engine,
+a table check, a course check) several times per submission and commits after every grade
+cell, each commit a disk sync.  :func:`one_transaction` gives nbgrader's unchanged code one
+gradebook instead: the same class, bound to a single connection whose outer transaction
+is committed once at the end (or rolled back, so a failure records nothing).  nbgrader's
+own ``commit()`` calls only flush (SQLAlchemy's ``join_transaction_mode="rollback_only"``),
+and its ``rollback()`` calls, which it makes only just before raising an error, roll back
+the whole transaction: the recording then fails and records nothing, as it should.
+
+nbgrader's converter and preprocessors find the gradebook under the module-level name
+``Gradebook``; while the block runs, that name in the modules listed in
+:data:`GRADEBOOK_USERS` answers with the shared gradebook.  Nothing of nbgrader is copied.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+from typing import Iterator
+
+from nbgrader.api import Gradebook
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+#: nbgrader modules that open a gradebook while autograding a submission.
+GRADEBOOK_USERS = (
+    "nbgrader.converters.autograde",            # Autograde.init_assignment: student, submission, timestamp
+    "nbgrader.preprocessors.saveautogrades",    # grades and "No response." comments
+    "nbgrader.preprocessors.latesubmissions",   # late penalties
+    "nbgrader.preprocessors.overwritecells",    # reads the released cells
+    "nbgrader.preprocessors.overwritekernelspec",
+)
+
+
+class SharedGradebook(Gradebook):
+    """An nbgrader Gradebook whose commits all go into one transaction (see the module docstring)."""
+
+    def __init__(self, db_url: str, course_id: str):
+        super().__init__(db_url, course_id)          # nbgrader's own set-up: tables, course row
+        self.db.remove()
+        self.engine.dispose()
+        self.engine = create_engine(db_url, echo=False, future=True)
+        # pysqlite starts transactions late (at the first write); SQLAlchemy's documented recipe: let the
+        # driver do nothing and say BEGIN ourselves (IMMEDIATE: take the write lock now, so that nobody
+        # else writes between our reads and our commit).
+        event.listen(self.engine, "connect", _driver_autocommit)
+        event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        self.connection = self.engine.connect()
+        self.transaction = self.connection.begin()
+        self.db = scoped_session(sessionmaker(bind=self.connection, autoflush=True, future=True,
+                                              join_transaction_mode="rollback_only"))
+        self._courses = {course_id}
+
+    def open_as(self, db_url: str, course_id: str = "default_course", authenticator=None) -> "SharedGradebook":
+        """What ``Gradebook(db_url, course_id)`` gives nbgrader's code while the block runs: this gradebook,
+        after the course check nbgrader's constructor makes (it adds a missing course row)."""
+        if db_url != str(self.engine.url):
+            raise RuntimeError(f"nbgrader opened another gradebook ({db_url}) while recording into {self.engine.url}")
+        if course_id not in self._courses:
+            self.check_course(course_id=course_id)
+            self._courses.add(course_id)
+        return self
+
+    def close(self) -> None:
+        """nbgrader's code closes "its" gradebook after each step; this one stays open until :meth:`finish`."""
+
+    def finish(self, commit: bool) -> None:
+        try:
+            self.db.remove()
+            if commit and not self.transaction.is_active:
+                raise RuntimeError("nbgrader rolled the gradebook transaction back; nothing was recorded")
+            if commit:
+                self.transaction.commit()
+            else:
+                self.transaction.rollback()
+        finally:
+            self.connection.close()
+            self.engine.dispose()
+
+
+def _driver_autocommit(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+
+
+@contextlib.contextmanager
+def one_transaction(db_url: str, course_id: str) -> Iterator[SharedGradebook]:
+    """nbgrader's gradebook code inside the block writes into one transaction, committed if the block
+    ends normally and rolled back (nothing recorded) if it raises."""
+    shared = SharedGradebook(db_url, course_id)
+    modules = [importlib.import_module(name) for name in GRADEBOOK_USERS]
+    saved = [module.Gradebook for module in modules]
+    for module in modules:
+        module.Gradebook = shared.open_as
+    ok = False
+    try:
+        yield shared
+        ok = True
+    finally:
+        for module, original in zip(modules, saved):
+            module.Gradebook = original
+        shared.finish(commit=ok)

@@ -66,6 +66,7 @@ class Submission:
     record: bool = False         # nbgrader must (re)write its autograded notebook and gradebook entry
     error: str = ""
     previous_s: float = float("inf")   # how long the last grading took (unknown: schedule first)
+    sanitized: bool = False      # its grading process staged it through nbgrader's sanitise pass
 
 
 @dataclass
@@ -563,6 +564,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
         if reply.get("warning"):
             echo(f"  ! {sub.student}: {reply['warning']}")
         sub.digest = reply.get("digest", "")
+        sub.sanitized = bool(sub.digest) and not reply.get("warning")
         if reply.get("up_to_date"):
             done["current"] += 1
             return
@@ -597,6 +599,9 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     graded = len(subs) - skipped
     echo(f"graded {graded} of {len(subs)} submissions" + (f" ({skipped} up to date, skipped)" if skipped else ""))
     for sub in subs:
+        if sub.sanitized and sub.staged.is_file():   # the recording step need not sanitise it again
+            bridge.remember_sanitized(sub.notebook, coursedir, sub.student, assignment.name,
+                                      sub.staged.read_text(encoding="utf-8"))
         autograded = Path(coursedir.format_path(coursedir.autograded_directory, sub.student, assignment.name))
         sub.record = force or sub.grade or _autograded_digest(autograded / sub.notebook.name) != sub.digest
         if sub.record and not force:   # stale nbgrader output: remove it so nbgrader regenerates exactly these

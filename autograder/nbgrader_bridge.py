@@ -360,6 +360,14 @@ def sanitized_notebook(notebook: str | Path, coursedir, config, student: str, as
 _SANITIZED: dict[tuple, str] = {}
 
 
+def remember_sanitized(notebook: str | Path, coursedir, student: str, assignment_id: str, text: str) -> None:
+    """``text`` is what :func:`sanitized_notebook` gives for this submission: ``autograder batch``'s grading
+    processes ran the sanitise pass, and the recording step (forked from this process) reuses it."""
+    key = _sanitized_key(notebook, coursedir, student, assignment_id)
+    if key is not None:
+        _SANITIZED[key] = text
+
+
 def _sanitized_key(notebook, coursedir, student: str, assignment_id: str) -> tuple | None:
     """What the sanitised notebook depends on: the file's bytes, who and what it is, and the gradebook
     (OverwriteCells reads the released cells from it)."""

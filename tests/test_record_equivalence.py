@@ -97,7 +97,7 @@ def courses(graded):
     ok(run(["-m", "nbgrader", "autograde", ASSIGNMENT, "--EngineGrade.lang=en"], stock, home))
     ok(run(["-m", "nbgrader", "generate_feedback", ASSIGNMENT], stock, home))
     out = ok(run(["-m", "autograder", "batch", ASSIGNMENT, "-j", "2", "--lang", "en"], fast, home))
-    assert "grading 0 of 6" in out and "recorded 5 submission(s)" in out, out
+    assert "graded 0 of 6" in out and "recorded 5 submission(s)" in out, out
     return {"stock": stock, "fast": fast, "home": home, "tmp": tmp}
 
 

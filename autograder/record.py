@@ -88,9 +88,13 @@ def file_logger(log: Path, name: str) -> logging.Logger:
 def nbgrader_app(app_class, root: Path, argv: list[str], logger: logging.Logger):
     """``app_class`` initialised as ``nbgrader <command> argv`` run in ``root`` would be."""
     app = app_class(log=logger)
-    with in_directory(root), warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        app.initialize(argv)
+    try:
+        with in_directory(root), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            app.initialize(argv)
+    except SystemExit:          # nbgrader's way of refusing a configuration; it logged why
+        raise RecordError(f"nbgrader {app.name} could not start with this course's configuration; nothing was "
+                          f"recorded (details in {logger.handlers[0].baseFilename})") from None
     app.log = logger            # initialize() configures the app's console logging; keep ours
     return app
 

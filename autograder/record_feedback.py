@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from . import nbgrader_bridge as bridge
-from .record import file_logger, in_directory, nbgrader_app
+from .record import RecordError, file_logger, in_directory, nbgrader_app
 
 
 def _students(coursedir, assignment_id: str) -> list[str]:
@@ -45,7 +45,10 @@ def _run_share(root: Path, assignment_id: str, argv: list[str], excluded: list[s
     from nbgrader.apps import GenerateFeedbackApp
     from nbgrader.converters import GenerateFeedback, NbGraderException
     logger = file_logger(log, "feedback")
-    app = nbgrader_app(GenerateFeedbackApp, root, [assignment_id, *argv], logger)
+    try:
+        app = nbgrader_app(GenerateFeedbackApp, root, [assignment_id, *argv], logger)
+    except RecordError:
+        return 1
     app.coursedir.assignment_id = assignment_id
     already = [s for s in app.coursedir.student_id_exclude.split(",") if s]
     app.coursedir.student_id_exclude = ",".join(already + excluded)
@@ -70,7 +73,10 @@ def generate_feedback(root: str | Path, assignment_id: str, argv: list[str], *, 
     False if any share reported errors (see ``log``)."""
     from nbgrader.apps import GenerateFeedbackApp
     root = Path(root).resolve()
-    app = nbgrader_app(GenerateFeedbackApp, root, [assignment_id, *argv], file_logger(log, "feedback"))
+    try:
+        app = nbgrader_app(GenerateFeedbackApp, root, [assignment_id, *argv], file_logger(log, "feedback"))
+    except RecordError:
+        return False
     students = _students(app.coursedir, assignment_id)
     groups = shares(students, jobs)
     if len(groups) <= 1 or any("," in s for s in students) or "fork" not in multiprocessing.get_all_start_methods():

@@ -77,7 +77,7 @@ raise RuntimeError("REPORT" + json.dumps(report, separators=(",", ":")))
 SCENARIO = '''
 import json, sys
 from pathlib import Path
-from autograder.batch import grade_in_parallel
+from autograder.grading_pool import grade_in_parallel
 tasks = [{"id": sid, "notebook": path, "assignment": "%s", "config": "%s", "lang": "en", "level": "L1",
           "notes": []} for sid, path in json.loads(sys.argv[1]).items()]
 replies = {}

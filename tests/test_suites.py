@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import batch
+from autograder import grading_pool
 from autograder.config import get_assignment
 from autograder.grader import GraderError, grade_notebook
 from autograder.salt import Salt
@@ -154,7 +154,7 @@ def test_batch_worker_collects_once_per_assignment_and_answers_every_task(tiny, 
               "policy": "p", "force": False, "result_path": str(tmp_path / "results" / f"s{i}.json")}
              for i, (name, config) in enumerate(zip(["right", "wrong", "right", "right"], configs))]
     channel = io.StringIO()
-    batch._serve(channel, iter(json.dumps(t) + "\n" for t in tasks), GraderError)
+    grading_pool._serve(channel, iter(json.dumps(t) + "\n" for t in tasks), GraderError)
     replies = [json.loads(line) for line in channel.getvalue().splitlines()]
     results = [r for r in replies if "result" in r]
     assert [r["id"] for r in results] == ["s0", "s1", "s2", "s3"]

@@ -235,14 +235,25 @@ def convert_submission(folder: str) -> dict:
         converter._sanitizing = True
 
 
+def _read_from_snapshot(image: bytes, db_url: str, course_id: str) -> None:
+    """A forked worker's start: nbgrader's code in it reads its own copy of the gradebook, for the
+    worker's whole life (see :class:`autograder.record_gradebook.SnapshotGradebook`)."""
+    from .record_gradebook import SnapshotGradebook, serving
+    _STATE["snapshot"] = serving(SnapshotGradebook(image, db_url, course_id))
+    _STATE["snapshot"].__enter__()
+
+
 @contextlib.contextmanager
-def _converting(folders: list[str], jobs: int):
+def _converting(folders: list[str], jobs: int, db_url: str, course_id: str):
     """convert_submission's results over ``folders``, in order, from up to ``jobs`` processes forked
-    now (before the gradebook transaction opens: they only read, with their own connections)."""
+    now, before the gradebook transaction opens.  They read a snapshot of the gradebook taken now;
+    in one process the conversions read the transaction's own gradebook."""
     if jobs <= 1 or len(folders) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield map(convert_submission, folders)
         return
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(folders))) as pool:
+    from .record_gradebook import snapshot
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(folders)), initializer=_read_from_snapshot,
+                                                  initargs=(snapshot(db_url), db_url, course_id)) as pool:
         yield pool.imap(convert_submission, folders)
 
 
@@ -299,7 +310,7 @@ def record_class(root: str | Path, assignment_id: str, argv: list[str], *, jobs:
     coursedir.autograded_directory = str(staging)      # everything nbgrader writes goes here first
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         # nbgrader's preprocessors open Gradebook(db_url) with its default course id, which adds that
-        # course row; do it before the workers fork, so that they only ever read the gradebook.
+        # course row: once, in the file, rather than in each worker's snapshot.
         Gradebook(coursedir.db_url).close()
         _STATE["known_notebooks"] = {nb.name for nb in gb.find_assignment(assignment_id).notebooks}
     converter.writer = FilesWriter(parent=converter, config=converter.config)
@@ -310,7 +321,8 @@ def record_class(root: str | Path, assignment_id: str, argv: list[str], *, jobs:
     recorded: list[str] = []
     try:
         with bridge.running_in_process(converter), in_directory(root), \
-                warnings.catch_warnings(record=True) as caught, _converting(folders, jobs) as converted, \
+                warnings.catch_warnings(record=True) as caught, \
+                _converting(folders, jobs, coursedir.db_url, coursedir.course_id) as converted, \
                 one_transaction(coursedir.db_url, coursedir.course_id):
             warnings.simplefilter("always")
             for done in converted:

@@ -11,17 +11,21 @@ the whole transaction: the recording then fails and records nothing, as it shoul
 
 nbgrader's converter and preprocessors find the gradebook under the module-level name
 ``Gradebook``; while the block runs, that name in the modules listed in
-:data:`GRADEBOOK_USERS` answers with the shared gradebook.  Nothing of nbgrader is copied.
+:data:`GRADEBOOK_USERS` answers with the shared gradebook (:func:`serving`).  The forked
+notebook workers of :mod:`autograder.record`, which only read, are served a private
+in-memory :class:`SnapshotGradebook` the same way.  Nothing of nbgrader is copied.
 """
 from __future__ import annotations
 
 import contextlib
 import importlib
+import sqlite3
 from typing import Iterator
 
 from nbgrader.api import Gradebook
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 #: nbgrader modules that open a gradebook while autograding a submission.
 GRADEBOOK_USERS = (
@@ -33,37 +37,51 @@ GRADEBOOK_USERS = (
 )
 
 
-class SharedGradebook(Gradebook):
-    """An nbgrader Gradebook whose commits all go into one transaction (see the module docstring)."""
+#: SQLite's page cache of the recording connection (None: SQLite's default); tests make it small.
+CACHE_PAGES: int | None = None
 
-    def __init__(self, db_url: str, course_id: str):
-        super().__init__(db_url, course_id)          # nbgrader's own set-up: tables, course row
-        self.db.remove()
-        self.engine.dispose()
-        self.engine = create_engine(db_url, echo=False, future=True)
-        # pysqlite starts transactions late (at the first write); SQLAlchemy's documented recipe: let the
-        # driver do nothing and say BEGIN ourselves (IMMEDIATE: take the write lock now, so that nobody
-        # else writes between our reads and our commit).
-        event.listen(self.engine, "connect", _driver_autocommit)
-        event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        self.connection = self.engine.connect()
-        self.transaction = self.connection.begin()
-        self.db = scoped_session(sessionmaker(bind=self.connection, autoflush=True, future=True,
-                                              join_transaction_mode="rollback_only"))
-        self._courses = {course_id}
+class _HeldGradebook(Gradebook):
+    """An nbgrader Gradebook that nbgrader's code gets back each time it opens one (see :func:`serving`)."""
 
-    def open_as(self, db_url: str, course_id: str = "default_course", authenticator=None) -> "SharedGradebook":
-        """What ``Gradebook(db_url, course_id)`` gives nbgrader's code while the block runs: this gradebook,
+    source_url: str
+    _courses: set[str]
+
+    def open_as(self, db_url: str, course_id: str = "default_course", authenticator=None) -> "_HeldGradebook":
+        """What ``Gradebook(db_url, course_id)`` gives nbgrader's code while it is served: this gradebook,
         after the course check nbgrader's constructor makes (it adds a missing course row)."""
-        if db_url != str(self.engine.url):
-            raise RuntimeError(f"nbgrader opened another gradebook ({db_url}) while recording into {self.engine.url}")
+        if db_url != self.source_url:
+            raise RuntimeError(f"nbgrader opened another gradebook ({db_url}) while recording {self.source_url}")
         if course_id not in self._courses:
             self.check_course(course_id=course_id)
             self._courses.add(course_id)
         return self
 
     def close(self) -> None:
-        """nbgrader's code closes "its" gradebook after each step; this one stays open until :meth:`finish`."""
+        """nbgrader's code closes "its" gradebook after each step; this one stays open."""
+
+
+class SharedGradebook(_HeldGradebook):
+    """An nbgrader Gradebook whose commits all go into one transaction (see the module docstring)."""
+
+    def __init__(self, db_url: str, course_id: str):
+        super().__init__(db_url, course_id)          # nbgrader's own set-up: tables, course row
+        self.db.remove()
+        self.engine.dispose()
+        self.source_url = db_url
+        self.engine = create_engine(db_url, echo=False, future=True)
+        # pysqlite starts transactions late (at the first write); SQLAlchemy's documented recipe: let the
+        # driver do nothing and say BEGIN ourselves (IMMEDIATE: take the write lock now, so that nobody
+        # else writes between our reads and our commit).
+        event.listen(self.engine, "connect", _driver_autocommit)
+        if CACHE_PAGES is not None:
+            event.listen(self.engine, "connect",
+                         lambda dbapi, _record: dbapi.execute(f"PRAGMA cache_size = {int(CACHE_PAGES)}"))
+        event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        self.connection = self.engine.connect()
+        self.transaction = self.connection.begin()
+        self.db = scoped_session(sessionmaker(bind=self.connection, autoflush=True, future=True,
+                                              join_transaction_mode="rollback_only"))
+        self._courses = {course_id}
 
     def finish(self, commit: bool) -> None:
         try:
@@ -79,8 +97,48 @@ class SharedGradebook(Gradebook):
             self.engine.dispose()
 
 
+def snapshot(db_url: str) -> bytes:
+    """The sqlite gradebook's bytes as of now (a consistent read, whoever writes)."""
+    with contextlib.closing(sqlite3.connect(db_url.removeprefix("sqlite:///"))) as db:
+        return db.serialize()
+
+
+class SnapshotGradebook(_HeldGradebook):
+    """A private, in-memory copy of a gradebook as :func:`snapshot` took it.
+
+    The notebook workers read the released cells and kernel while the recording transaction
+    writes the file.  Once that transaction outgrows SQLite's page cache it spills into the file
+    and holds the exclusive lock until the commit, and readers of the file fail with "database
+    is locked" (a class of 1000 did).  What the workers read does not change while recording,
+    so each reads its own copy and never touches the file; what they might write stays in it.
+    """
+
+    def __init__(self, image: bytes, db_url: str, course_id: str):
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        memory.deserialize(image)
+        self.source_url = db_url
+        self.engine = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool, future=True)
+        self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
+        self.course_id, self.authenticator = course_id, None
+        self._courses = {course_id}
+
+
 def _driver_autocommit(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
+
+
+@contextlib.contextmanager
+def serving(gradebook: _HeldGradebook) -> Iterator[_HeldGradebook]:
+    """nbgrader's code that opens a gradebook inside the block gets ``gradebook``."""
+    modules = [importlib.import_module(name) for name in GRADEBOOK_USERS]
+    saved = [module.Gradebook for module in modules]
+    for module in modules:
+        module.Gradebook = gradebook.open_as
+    try:
+        yield gradebook
+    finally:
+        for module, original in zip(modules, saved):
+            module.Gradebook = original
 
 
 @contextlib.contextmanager
@@ -88,15 +146,10 @@ def one_transaction(db_url: str, course_id: str) -> Iterator[SharedGradebook]:
     """nbgrader's gradebook code inside the block writes into one transaction, committed if the block
     ends normally and rolled back (nothing recorded) if it raises."""
     shared = SharedGradebook(db_url, course_id)
-    modules = [importlib.import_module(name) for name in GRADEBOOK_USERS]
-    saved = [module.Gradebook for module in modules]
-    for module in modules:
-        module.Gradebook = shared.open_as
     ok = False
     try:
-        yield shared
+        with serving(shared):
+            yield shared
         ok = True
     finally:
-        for module, original in zip(modules, saved):
-            module.Gradebook = original
         shared.finish(commit=ok)

@@ -224,3 +224,21 @@ def test_a_failure_records_nothing_and_says_so_in_one_line(courses, tmp_path):
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert (gradebook(course), files(course / "autograded")) == before
     assert not list((course / "results" / ASSIGNMENT).glob(".recording-*"))
+
+
+def test_a_class_larger_than_sqlites_page_cache_records_the_same(forced, tmp_path):
+    """A large class's transaction outgrows SQLite's page cache: the writer then spills pages into
+    the file and must hold the exclusive lock until it commits.  The notebook workers, which read
+    the released cells meanwhile, must not be locked out (a class of 1000 was).  A cache of a few
+    pages makes six students spill as a thousand do."""
+    course = tmp_path / "course"
+    shutil.copytree(forced["fast"], course, symlinks=True)
+    code = ("import sys; from pathlib import Path; from autograder import batch, record_gradebook; "
+            "record_gradebook.CACHE_PAGES = 2; "
+            "root = Path('.').resolve(); log = root / 'results' / sys.argv[1] / 'batch.log'; "
+            "batch._record(root, sys.argv[1], ['--EngineGrade.lang=en', '--force'], 2, log, print)")
+    out = ok(run(["-c", code, ASSIGNMENT], course, forced["home"]))
+    assert "recorded 6 submission(s)" in out, out
+    stock, fast = gradebook(forced["stock"]), gradebook(course)
+    assert fast == stock
+    assert files(course / "autograded") == files(forced["stock"] / "autograded")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -138,7 +139,17 @@ def run_ours(work: Path, assignment: str, inbox: Path, jobs: int) -> tuple[float
         print(proc.stdout[-3000:], file=sys.stderr)
         raise SystemExit(f"autograder batch failed (exit {proc.returncode})")
     pages = len(list((course / "feedback").glob(f"*/{assignment}/*.html")))
-    return seconds, peak, pages
+    return seconds, peak, pages, phases(proc.stdout, seconds)
+
+
+def phases(batch_output: str, wall: float) -> str:
+    """Where the batch's wall time went, from the lines it prints (recording, feedback pages)."""
+    recorded = re.search(r"recorded \d+ submission\(s\) in ([\d.]+) s", batch_output)
+    feedback = re.search(r"feedback pages in ([\d.]+) s", batch_output)
+    record_s = float(recorded.group(1)) if recorded else 0.0
+    feedback_s = float(feedback.group(1)) if feedback else 0.0
+    return (f"grading (start, staging, engine) {wall - record_s - feedback_s:.1f} s, recording {record_s:.1f} s, "
+            f"feedback pages {feedback_s:.1f} s")
 
 
 def run_stock(work: Path, assignment: str, inbox: Path) -> tuple[float, int, int]:
@@ -162,7 +173,7 @@ def run_stock(work: Path, assignment: str, inbox: Path) -> tuple[float, int, int
     if proc.returncode != 0:
         print(proc.stdout[-3000:], file=sys.stderr)
     graded = len(list((course / "autograded").glob(f"*/{assignment}/{assignment}.ipynb")))
-    return seconds, peak, graded
+    return seconds, peak, graded, ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         stock_s = rows[-1][1] if len(rows) > 1 else None
         print(f"\n| run | submissions | wall s | per submission s | peak memory of the tree MB | "
               f"output | speed-up vs stock nbgrader |\n|---|---|---|---|---|---|---|")
-        for name, seconds, peak, produced in rows:
+        for name, seconds, peak, produced, _ in rows:
             ratio = f"{stock_s / seconds:.2f}x" if stock_s else "-"
             print(f"| {name} | {args.n} | {seconds:.1f} | {seconds / args.n:.2f} | {peak / 2**20:.0f} | "
                   f"{produced} | {ratio} |")
-        print(f"\nmachine: {os.cpu_count()} cores, load average before the run "
+        print(f"\nautograder batch: {ours[3]}")
+        print(f"machine: {os.cpu_count()} cores, load average before the run "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; python {sys.version.split()[0]}")
     finally:
         if not args.keep:

@@ -189,8 +189,14 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
         reference = load_reference(assignment.source_notebook)
 
     notes: list[str] = []
+    imported = None
+    if suites is None and not visible_only and not practice:   # the suites' packages load while the worker starts
+        from .suites import preload
+        imported = preload(assignment)
     session, report = _start(cells, assignment, level, notes, lang, visible_only or practice)
     load_done = time.monotonic()
+    if imported is not None:
+        imported()
     try:
         cell_notes, cell_errors = _cell_notes(cells, report, lang, session.cells)
         notes.extend(cell_notes)

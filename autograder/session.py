@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import codec
+from . import codec, speculation
 from .facts import Facts, parse_facts
 from .sandbox import (LEVELS, ChannelClosed, ChannelOversize, ChannelTimeout, Limits,
                       WorkerProcess, probe)
@@ -33,6 +33,7 @@ __all__ = ["Limits", "WorkerSession", "LoadReport", "CellStatus", "CellError", "
 Unsupported = codec.Unsupported
 MAX_SKIPPED_CELLS = 2   # cells that hang/crash at load are skipped on retry, up to this many
 MAX_LOAD_ATTEMPTS = 4
+_AGAIN = object()       # a speculative call whose outcome does not stand
 
 
 class StudentError(Exception):
@@ -193,6 +194,8 @@ atexit.register(_drop_spare)
 class WorkerSession:
     """One submission's worker. Not thread-safe: use one session per thread."""
 
+    speculate = True    # calls with helpers try the student's own helpers first (see call)
+
     def __init__(self, cells: list[str], *, limits: Limits | None = None,
                  shipped_dir: Path | None = None, level: str | None = None, language: str | None = None):
         self.cells = [str(c) for c in cells]
@@ -209,6 +212,7 @@ class WorkerSession:
         self._seq = 0
         self._t_send = 0.0
         self._closed = False
+        self._distrusted: set[str] = set()      # helpers whose own answers did not stand (see call)
 
     # ------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -325,17 +329,43 @@ class WorkerSession:
 
         ``helpers`` maps names to trusted callables run here when the student's
         code calls them.  Raises a :class:`StudentError` subclass on failure.
+        A call with helpers is tried speculatively first (:mod:`autograder.speculation`):
+        its outcome stands only if the student's helpers answered every call as these do.
         """
         helpers = dict(helpers or {})
+        timeout = self.limits.call_timeout_s if timeout is None else timeout
+        if helpers and self.speculate and not self._distrusted & set(helpers):
+            try:
+                outcome = self._call(func, args, kwargs, helpers, return_args, timeout, speculate=True)
+            except StudentError:   # hard time-out, crash, broken protocol: perhaps the student's helper's doing
+                outcome = _AGAIN
+            if isinstance(outcome, StudentError):
+                raise outcome
+            if outcome is not _AGAIN:
+                return outcome
+            # Not asked again for this submission: a wrong helper would only waste a run per call,
+            # a hanging one a time limit per call.
+            self._distrusted |= set(helpers)
+        return self._call(func, args, kwargs, helpers, return_args, timeout, speculate=False)
+
+    def _call(self, func: str, args, kwargs, helpers: dict, return_args: bool, timeout: float, *,
+              speculate: bool):
+        """One call; when speculating, a StudentError is returned (not raised) if its outcome stands,
+        and _AGAIN if it does not."""
         self._seq += 1
         seq = self._seq
         msg = {"op": "call", "id": seq, "func": str(func), "return_args": bool(return_args),
                "args": codec.encode(list(args), strict=True),
-               "kwargs": codec.encode(kwargs, strict=True), "helpers": sorted(helpers)}
-        timeout = self.limits.call_timeout_s if timeout is None else timeout
+               "kwargs": codec.encode(kwargs, strict=True), "helpers": sorted(helpers), "speculate": speculate}
         # The worker stops the code itself a little earlier, to say where it was (see worker._Alarm).
         msg["soft_timeout_s"] = max(0.05, timeout - min(1.0, 0.2 * timeout))
         counts: dict[str, int] = {}
+
+        def stands(m, timed_out: bool = False) -> bool:
+            report = m.get("speculated")
+            if timed_out and speculation.helper_seconds(report) > speculation.HELPER_SHARE_OF_TIMEOUT * timeout:
+                return False
+            return speculation.answers_match(report, helpers, counts)
 
         def handle(m, deadline):
             if m.get("id") != seq:  # e.g. a message forged by student code earlier
@@ -345,11 +375,16 @@ class WorkerSession:
                 self._answer(m, helpers, counts, deadline)
                 return None
             if op == "result":
+                if speculate and not stands(m):
+                    return _AGAIN
                 return self._result(m, return_args, time.monotonic() - self._t_send, counts)
             if op == "error":
                 error = self._student_error(m, str(func))
-                if isinstance(error, StudentTimeout):   # as after a hard time-out: no process it started survives
+                timed_out = isinstance(error, StudentTimeout)
+                if timed_out:   # as after a hard time-out: no process it started survives
                     self._discard()
+                if speculate:   # a function that is not there is not there, whoever answers its helpers
+                    return error if isinstance(error, StudentMissing) or stands(m, timed_out) else _AGAIN
                 raise error
             raise _Invalid(f"unexpected op {op[:30]!r}")
         return self._exchange(msg, timeout, handle)

@@ -218,6 +218,59 @@ def describe(exc: BaseException) -> dict:
     return out
 
 
+class _Speculation:
+    """Helper calls answered by the student's own helpers during one call, each answer logged.
+
+    Round trips to the grader's reference helpers were most of a submission's grading time
+    (``conv_forward`` calls ``conv_single_step`` once per window).  While speculating, a helper
+    call runs the student's own helper on copies of its arguments and hands the outer function a
+    copy of the answer, exactly what a round trip would hand it.  The grader then runs the
+    reference on every logged call: if every answer is the reference's, the outer function saw what
+    it would have seen with the reference, and its result stands; otherwise the grader calls again
+    without speculation (``session.WorkerSession.call``).  Whatever this process claims, the
+    grader's check decides; a forged log can only get the student graded on their own helper.
+
+    A helper that is missing or raises ends speculation: that call and the rest make real round
+    trips.  A helper that prints spoils it (the captured output would differ).
+    """
+
+    MAX_LOG = 20_000
+
+    def __init__(self, own: dict):
+        self.own, self.log, self.active, self.spoiled, self.helper_s = own, [], True, False, 0.0
+
+    def answer(self, name: str, args, kwargs):
+        own = self.own.get(name, _MISSING)
+        if own is _MISSING or not callable(own):
+            self.active = False
+            return _MISSING
+        sent_args, sent_kwargs = _encode(list(args)), _encode(kwargs)
+        out = CappedWriter(1)
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = out
+        t0 = _perf()
+        try:
+            value = own(*_decode(sent_args), **_decode(sent_kwargs))
+        except TimeLimitExceeded:
+            raise
+        except BaseException:  # noqa: BLE001 - the reference may answer otherwise: ask it
+            self.active = False
+            return _MISSING
+        finally:
+            sys.stdout, sys.stderr = saved
+            self.helper_s += _perf() - t0
+        if out.getvalue():
+            self.spoiled = True
+        answer = _encode(value)
+        self.log.append({"name": name, "args": sent_args, "kwargs": sent_kwargs, "value": answer})
+        if len(self.log) >= self.MAX_LOG:
+            self.active = False
+        return _decode(answer)
+
+    def report(self) -> dict:
+        return {"spoiled": self.spoiled, "log": self.log, "helper_s": self.helper_s}
+
+
 class Worker:
     """Holds the notebook namespace and answers the grader's requests."""
 
@@ -260,11 +313,16 @@ class Worker:
                        if not k.startswith("__") and callable(v))[:10000]
         self.chan.send({"op": "loaded", "cells": statuses, "names": names})
 
-    def _stub(self, name: str, call_id):
-        """A helper stand-in that asks the grader to run its trusted reference."""
+    def _stub(self, name: str, call_id, spec: "_Speculation | None" = None):
+        """A helper stand-in that asks the grader to run its trusted reference (or, while ``spec``
+        speculates, answers with the student's own helper and logs the answer for the grader to check)."""
         chan = self.chan
 
         def stub(*args, **kwargs):
+            if spec is not None and spec.active:
+                answer = spec.answer(name, args, kwargs)
+                if answer is not _MISSING:
+                    return answer
             _ALARM.in_callback = True
             try:
                 chan.send({"op": "callback", "id": call_id, "name": name,
@@ -309,8 +367,9 @@ class Worker:
             return
         args, kwargs = _decode(msg["args"]), _decode(msg["kwargs"])
         saved = {h: self.g.get(h, _MISSING) for h in msg.get("helpers", [])}
+        spec = _Speculation(saved) if msg.get("speculate") and saved else None
         for h in saved:
-            self.g[h] = self._stub(h, call_id)
+            self.g[h] = self._stub(h, call_id, spec)
         try:
             _ALARM.arm(msg.get("soft_timeout_s"))
             try:
@@ -331,9 +390,18 @@ class Worker:
             kind = "timeout" if isinstance(res, TimeLimitExceeded) else "exception"
             reply = {"op": "error", "id": call_id, "kind": kind, **describe(res)}
         del res
+        if spec is not None:
+            reply["speculated"] = spec.report()
         try:
             self.chan.send(reply)
         except OverflowError as exc:
+            if spec is not None and spec.log:    # the log made it too large: let the grader call again without
+                reply["speculated"] = {"spoiled": True, "log": [], "helper_s": spec.helper_s}
+                try:
+                    self.chan.send(reply)
+                    return
+                except OverflowError:
+                    pass
             self.chan.send({"op": "error", "id": call_id, "kind": "exception",
                             "type": "ResultTooLarge", "message": str(exc), "traceback": ""})
 

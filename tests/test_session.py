@@ -149,7 +149,9 @@ def test_torch_tensors_round_trip_and_forged_tensor_pickle_is_rejected(tmp_path)
 
 
 # ------------------------------------------------------------ helper stubs
-def test_helpers_are_answered_by_the_grader_and_globals_restored(session):
+def test_helpers_are_answered_by_the_grader_and_globals_restored(session, monkeypatch):
+    """The round-trip path (a call without speculation; see test_speculation.py for the other)."""
+    monkeypatch.setattr(WorkerSession, "speculate", False)
     seen = []
 
     def spy(X, pad):

@@ -171,3 +171,33 @@ def test_several_notebooks_need_a_folder_and_distinct_names(tmp_path, extra, fra
                    *[str(tmp_path / e) if e == "reports" else e for e in extra])
     assert proc.returncode == 2 and fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_the_quick_exit_flushes_output_runs_exit_handlers_and_keeps_the_status(tmp_path, threaded):
+    """``python -m autograder`` skips the interpreter's teardown (half a second with torch loaded):
+    everything printed must still arrive, exit handlers must still run, the status must be main's,
+    and a thread still working must be waited for."""
+    import os
+    import subprocess
+    import sys
+    marker, done = tmp_path / "exit-handler-ran", tmp_path / "thread-finished"
+    script = (
+        "import atexit, sys, threading, time\n"
+        "import autograder.cli\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
+        "def late():\n"
+        f"    time.sleep(0.5); open({str(done)!r}, 'w').close()\n"
+        "def fake_main(argv=None):\n"
+        "    sys.stdout.write('x' * 3000)\n"        # stays in the buffer until flushed
+        "    sys.stderr.write('the end')\n"
+        f"    if {threaded}: threading.Thread(target=late).start()\n"
+        "    return 3\n"
+        "autograder.cli.main = fake_main\n"
+        "import runpy; runpy.run_module('autograder', run_name='__main__')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}   # buffered, as in a real pipe
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout == "x" * 3000 and proc.stderr.endswith("the end")
+    assert marker.exists()
+    assert done.exists() == threaded

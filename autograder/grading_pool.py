@@ -8,7 +8,7 @@ task's time limit starts, ``staged`` with the digest of the sanitised submission
 """
 from __future__ import annotations
 
-from . import startup  # noqa: F401  (first: a worker process's settings before nbformat is imported)
+from . import startup  # (first: a worker process's settings before nbformat is imported)
 
 import json
 import os
@@ -294,5 +294,6 @@ def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Pa
 if __name__ == "__main__":
     if sys.argv[1:] == ["--worker"]:
         _worker_main()
+        startup.leave(0)
     else:
         sys.exit("usage: autograder batch ... (this module's entry point is for its grading processes)")

@@ -368,6 +368,12 @@ def remember_sanitized(notebook: str | Path, coursedir, student: str, assignment
         _SANITIZED[key] = text
 
 
+def known_sanitized(notebook: str | Path, coursedir, student: str, assignment_id: str) -> str | None:
+    """The text :func:`sanitized_notebook` gave (or was told of) for this submission in this process, if any."""
+    key = _sanitized_key(notebook, coursedir, student, assignment_id)
+    return _SANITIZED.get(key) if key is not None else None
+
+
 def _sanitized_key(notebook, coursedir, student: str, assignment_id: str) -> tuple | None:
     """What the sanitised notebook depends on: the file's bytes, who and what it is, and the gradebook
     (OverwriteCells reads the released cells from it)."""

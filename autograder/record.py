@@ -191,9 +191,9 @@ def _autograde_exporter(converter, *, writers: bool):
 
 def _sanitize_pass(converter, path: str, student_id: str, assignment_id: str) -> str:
     """The sanitised notebook as nbgrader's first pass writes it (reusing ``autograder batch``'s)."""
-    memo = bridge._sanitized_key(path, converter.coursedir, student_id, assignment_id)
-    if memo is not None and memo in bridge._SANITIZED:
-        return bridge._SANITIZED[memo]
+    known = bridge.known_sanitized(path, converter.coursedir, student_id, assignment_id)
+    if known is not None:
+        return known
     converter._sanitizing = True
     converter._init_preprocessors()
     output, _ = converter.exporter.from_filename(path, resources=converter.init_single_notebook_resources(path))

@@ -356,16 +356,17 @@ class WorkerSession:
         seq = self._seq
         msg = {"op": "call", "id": seq, "func": str(func), "return_args": bool(return_args),
                "args": codec.encode(list(args), strict=True),
-               "kwargs": codec.encode(kwargs, strict=True), "helpers": sorted(helpers), "speculate": speculate}
+               "kwargs": codec.encode(kwargs, strict=True), "helpers": sorted(helpers),
+               "speculate": speculation.MAX_LOG if speculate else 0}
         # The worker stops the code itself a little earlier, to say where it was (see worker._Alarm).
         msg["soft_timeout_s"] = max(0.05, timeout - min(1.0, 0.2 * timeout))
         counts: dict[str, int] = {}
 
-        def stands(m, timed_out: bool = False) -> bool:
+        def stands(m, deadline: float, timed_out: bool = False) -> bool:
             report = m.get("speculated")
             if timed_out and speculation.helper_seconds(report) > speculation.HELPER_SHARE_OF_TIMEOUT * timeout:
                 return False
-            return speculation.answers_match(report, helpers, counts)
+            return speculation.answers_match(report, helpers, counts, deadline)
 
         def handle(m, deadline):
             if m.get("id") != seq:  # e.g. a message forged by student code earlier
@@ -375,7 +376,7 @@ class WorkerSession:
                 self._answer(m, helpers, counts, deadline)
                 return None
             if op == "result":
-                if speculate and not stands(m):
+                if speculate and not stands(m, deadline):
                     return _AGAIN
                 return self._result(m, return_args, time.monotonic() - self._t_send, counts)
             if op == "error":
@@ -384,7 +385,7 @@ class WorkerSession:
                 if timed_out:   # as after a hard time-out: no process it started survives
                     self._discard()
                 if speculate:   # a function that is not there is not there, whoever answers its helpers
-                    return error if isinstance(error, StudentMissing) or stands(m, timed_out) else _AGAIN
+                    return error if isinstance(error, StudentMissing) or stands(m, deadline, timed_out) else _AGAIN
                 raise error
             raise _Invalid(f"unexpected op {op[:30]!r}")
         return self._exchange(msg, timeout, handle)

@@ -17,6 +17,7 @@ simply made again the old way.
 from __future__ import annotations
 
 import json
+import time
 from typing import Callable
 
 from . import codec
@@ -24,6 +25,10 @@ from . import codec
 #: A time-out during speculation stands only if the student's own helpers took less than this share
 #: of the time limit (else the reference might have finished in time: call again without).
 HELPER_SHARE_OF_TIMEOUT = 0.1
+
+#: Helper calls a worker logs in one call before it stops speculating (sent with the call); a longer
+#: log is refused unread, so that checking one costs the grader no more than a call's round trips.
+MAX_LOG = 20_000
 
 
 def _canonical(encoded) -> str | None:
@@ -34,16 +39,20 @@ def _canonical(encoded) -> str | None:
         return None
 
 
-def answers_match(report, helpers: dict[str, Callable], counts: dict[str, int]) -> bool:
-    """Whether every helper answer in the worker's ``report`` is the reference's; on success the
-    calls are added to ``counts`` (helper name -> calls), as round trips would have been."""
+def answers_match(report, helpers: dict[str, Callable], counts: dict[str, int],
+                  deadline: float | None = None) -> bool:
+    """Whether every helper answer in the worker's ``report`` is the reference's, checked before
+    ``deadline`` (``time.monotonic()``); on success the calls are added to ``counts`` (helper
+    name -> calls), as round trips would have been."""
     if type(report) is not dict or report.get("spoiled") is not False:
         return False
     log = report.get("log")
-    if type(log) is not list:
+    if type(log) is not list or len(log) > MAX_LOG:
         return False
     seen: dict[str, int] = {}
-    for entry in log:
+    for index, entry in enumerate(log):
+        if deadline is not None and index % 256 == 255 and time.monotonic() > deadline:
+            return False
         if type(entry) is not dict or type(entry.get("name")) is not str:
             return False
         helper = helpers.get(entry["name"])

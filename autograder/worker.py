@@ -234,10 +234,9 @@ class _Speculation:
     trips.  A helper that prints spoils it (the captured output would differ).
     """
 
-    MAX_LOG = 20_000
-
-    def __init__(self, own: dict):
-        self.own, self.log, self.active, self.spoiled, self.helper_s = own, [], True, False, 0.0
+    def __init__(self, own: dict, most: int):
+        self.own, self.most = own, most     # most: calls logged before speculation stops (the grader's limit)
+        self.log, self.active, self.spoiled, self.helper_s = [], True, False, 0.0
 
     def answer(self, name: str, args, kwargs):
         own = self.own.get(name, _MISSING)
@@ -263,7 +262,7 @@ class _Speculation:
             self.spoiled = True
         answer = _encode(value)
         self.log.append({"name": name, "args": sent_args, "kwargs": sent_kwargs, "value": answer})
-        if len(self.log) >= self.MAX_LOG:
+        if len(self.log) >= self.most:
             self.active = False
         return _decode(answer)
 
@@ -367,7 +366,8 @@ class Worker:
             return
         args, kwargs = _decode(msg["args"]), _decode(msg["kwargs"])
         saved = {h: self.g.get(h, _MISSING) for h in msg.get("helpers", [])}
-        spec = _Speculation(saved) if msg.get("speculate") and saved else None
+        most = msg.get("speculate")
+        spec = _Speculation(saved, most) if type(most) is int and most > 0 and saved else None
         for h in saved:
             self.g[h] = self._stub(h, call_id, spec)
         try:

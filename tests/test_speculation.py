@@ -80,6 +80,19 @@ def test_a_spoiled_forged_or_malformed_report_does_not_stand(report):
     assert counts == {}
 
 
+def test_a_log_longer_than_the_limit_or_checked_too_late_does_not_stand(monkeypatch):
+    """A forged log cannot make the grader spend more than a call's worth of time checking it."""
+    import time
+    from autograder import speculation
+    X = np.ones((1, 1, 1, 1))
+    good = entry("zero_pad", (X, 1), ref_zero_pad(X, 1))
+    helpers = {"zero_pad": ref_zero_pad}
+    monkeypatch.setattr(speculation, "MAX_LOG", 300)
+    assert answers_match({"spoiled": False, "log": [good] * 300}, helpers, {})
+    assert not answers_match({"spoiled": False, "log": [good] * 301}, helpers, {})
+    assert not answers_match({"spoiled": False, "log": [good] * 300}, helpers, {}, deadline=time.monotonic() - 1)
+
+
 # -- in a worker ----------------------------------------------------------------------------------
 
 OUTER = "def conv_like(X, pad):\n    Xp = zero_pad(X, pad)\n    return Xp.shape, float(Xp.sum()), float(X.sum())\n"
@@ -145,6 +158,15 @@ def test_a_log_too_large_for_one_message_falls_back_to_round_trips():
     assert value == (4, 18, 18, 3) and calls == {"zero_pad": 400} and trips == 400
 
 
+def test_the_worker_logs_no_more_calls_than_the_grader_checks(monkeypatch):
+    from autograder import speculation
+    monkeypatch.setattr(speculation, "MAX_LOG", 10)
+    own = "def zero_pad(X, pad):\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
+    outer = "def conv_like(X, pad):\n    for _ in range(30):\n        Xp = zero_pad(X, pad)\n    return Xp.shape\n"
+    value, _, calls, trips = grade_call([own, outer], X, 1)
+    assert value == (2, 4, 5, 2) and calls == {"zero_pad": 30} and trips == 20
+
+
 def test_a_helper_that_did_not_stand_is_not_asked_again_in_the_submission():
     own = "def zero_pad(X, pad):\n    return X\n"
     answers = []
@@ -168,16 +190,20 @@ def helper_variants() -> list:
 
 
 def test_every_helper_mistake_of_the_corpus_grades_the_same_as_with_round_trips(tmp_path, monkeypatch):
+    """Each notebook carries one variant of each helper question (the i-th of each), so the corpus's
+    helper mistakes, crashes and right-but-different helpers are all met in a few notebooks."""
     from autograder.config import get_assignment
     from autograder.grader import grade_notebook
     from autograder.submissions import build_submission
     from autograder.suites import with_suites
     variants = helper_variants()
     assert len(variants) >= 20
-    notebooks = [SOLUTION_DIR / f"{ASSIGNMENT}.ipynb"]
-    for variant in variants:
-        notebooks.append(tmp_path / f"{variant.parent.name}-{variant.stem}.ipynb")
-        build_submission(SOLUTION_DIR / f"{ASSIGNMENT}.ipynb", [variant], notebooks[-1])
+    by_question = [[v for v in variants if v.stem.startswith(q)] for q in HELPER_QUESTIONS]
+    solution = SOLUTION_DIR / f"{ASSIGNMENT}.ipynb"
+    notebooks = [solution]
+    for i in range(max(len(group) for group in by_question)):
+        notebooks.append(tmp_path / f"mix{i}.ipynb")
+        build_submission(solution, [group[i] for group in by_question if i < len(group)], notebooks[-1])
     assignment = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
 
     def graded(suites, speculate: bool) -> list[str]:

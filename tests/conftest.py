@@ -52,3 +52,17 @@ def course_copy(tmp_path) -> Path:
 def reference():
     from autograder.reference import load_reference
     return load_reference(SOURCE_NOTEBOOK)
+
+
+# `make test` runs whole files on two workers (pytest-xdist --dist loadfile), handed out in collection
+# order.  A long file handed out last keeps one worker busy while the other idles, so the longest files
+# go first (their order measured by `pytest --junitxml`, summing each file's test times; longest first).
+LONGEST_FIRST = ("test_demo.py", "test_record_equivalence.py", "test_nbgrader_cycle.py", "test_transfer_corpus.py",
+                 "test_salt.py", "test_batch.py", "test_cli.py", "test_transfer_release.py", "test_attacks.py",
+                 "test_shards.py", "test_speculation.py", "test_pipeline_attacks.py", "test_transfer_pretrained.py",
+                 "test_release.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: tests keep their order in a file

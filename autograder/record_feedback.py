@@ -1,8 +1,8 @@
 """``nbgrader generate_feedback`` for a class, in ``-j`` processes.
 
-A feedback page costs nbconvert a fixed ~0.1-0.2 s (HTML template, syntax highlighting, a
-BeautifulSoup pass over the page); a class is embarrassingly parallel and only reads the
-gradebook.  Each worker is a fork of this process (nbgrader and nbconvert already imported)
+A feedback page costs nbconvert ~0.2-0.3 s of CPU (HTML template, syntax highlighting, and for
+two thirds of it a BeautifulSoup pass over the page); a class is embarrassingly parallel and only
+reads the gradebook.  Each worker is a fork of this process (nbgrader and nbconvert already imported)
 running nbgrader's own :class:`nbgrader.apps.GenerateFeedbackApp`, configured as the command
 ``nbgrader generate_feedback <assignment> [--force]`` run in the course root would be, on its
 share of the students: the others are excluded through nbgrader's own
@@ -16,7 +16,7 @@ What the command would redo for every page and is the same for the whole class i
   one in-memory copy taken before they fork (:func:`gradebook_image`, and
   :class:`autograder.record_gradebook.SnapshotGradebook` as :mod:`autograder.record`'s workers
   are), so that they never open the file.  Only when reading can write nothing: the file must
-  hold the courses nbgrader's code would otherwise add.
+  hold nbgrader's tables and the courses nbgrader's code would otherwise add.
 * the released cells: each worker's exporter remembers what it highlighted and rendered
   (:mod:`autograder.feedback_memo`).
 * grading.yml (the report language) is parsed before the fork, not in each worker.
@@ -61,8 +61,9 @@ def shares(students: list[str], jobs: int) -> list[list[str]]:
 
 def gradebook_image(coursedir) -> bytes | None:
     """The sqlite gradebook's bytes, for the feedback workers to read instead of the file; None (they
-    open the file as nbgrader does) if it is not an sqlite file or lacks a course that nbgrader's
-    ``Gradebook(db_url, course_id)`` would add to it.  Run in the course root (a relative url)."""
+    open the file as nbgrader does) if it is not an sqlite file or lacks a table or a course that
+    nbgrader's ``Gradebook(db_url, course_id)`` would add to it.  Run in the course root (a relative url)."""
+    from nbgrader.api import Base
     db_url = coursedir.db_url
     if not db_url.startswith("sqlite:///") or not os.path.isfile(db_url.removeprefix("sqlite:///")):
         return None     # (sqlite3 would create a missing file)
@@ -70,10 +71,12 @@ def gradebook_image(coursedir) -> bytes | None:
         image = snapshot(db_url)
         with contextlib.closing(sqlite3.connect(":memory:")) as db:
             db.deserialize(image)
-            courses = {row[0] for row in db.execute("SELECT id FROM course")}
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            courses = {row[0] for row in db.execute("SELECT id FROM course")} if "course" in tables else set()
     except sqlite3.Error:
         return None
-    return image if {NBGRADER_DEFAULT_COURSE, coursedir.course_id} <= courses else None
+    complete = set(Base.metadata.tables) <= tables and {NBGRADER_DEFAULT_COURSE, coursedir.course_id} <= courses
+    return image if complete else None
 
 
 @contextlib.contextmanager

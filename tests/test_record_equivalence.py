@@ -273,8 +273,8 @@ def test_feedback_pages_never_open_the_gradebook_file(forced, tmp_path, jobs):
 
 
 def test_the_gradebook_is_copied_only_when_reading_it_can_write_nothing(tmp_path, monkeypatch):
-    """nbgrader's ``Gradebook(db_url, course)`` adds a missing course row: then the file is read as
-    nbgrader does (the row lands in the file), never a copy that would keep it to itself."""
+    """nbgrader's ``Gradebook(db_url, course)`` adds a missing course row or table: then the file is read
+    as nbgrader does (what it adds lands in the file), never a copy that would keep it to itself."""
     from types import SimpleNamespace
     from nbgrader.api import Gradebook
     from autograder.record_feedback import gradebook_image
@@ -289,3 +289,6 @@ def test_the_gradebook_is_copied_only_when_reading_it_can_write_nothing(tmp_path
     assert image and image == path.read_bytes()
     assert gradebook_image(SimpleNamespace(db_url=coursedir.db_url, course_id="other")) is None
     assert gradebook_image(SimpleNamespace(db_url="postgresql://host/db", course_id="cnn-course")) is None
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE comment")
+    assert gradebook_image(coursedir) is None

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook, MissingEntry
 
 from .bridge_texts import say
 from .grade_cells import INDEX_KEY, _fmt
@@ -79,14 +80,22 @@ def add_question_table(page: Path, table: str) -> bool:
 
 
 def gradebook_scores(coursedir, notebook_id: str, assignment_id: str, student_id: str) -> dict:
-    """grade id -> (score, max score) as the gradebook holds them (manual grades included)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    """grade id -> (score, max score) as the gradebook holds them (manual grades included).
+
+    ``Gradebook`` is this module's name for it, so that the feedback workers can serve one read-only
+    copy to every page (:data:`autograder.record_gradebook.FEEDBACK_READERS`)."""
     try:
         with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
             notebook = gb.find_submission_notebook(notebook_id, assignment_id, student_id)
             return {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
     except MissingEntry:
         return {}
+
+
+def _read(notebook: Path):
+    """``nbformat.read(notebook, as_version=4)`` without its schema check: nbconvert has just read and
+    checked this notebook to render its page (and logged what it found), and the check changes nothing."""
+    return nbformat.convert(nbformat.reader.reads(notebook.read_text(encoding="utf-8")), 4)
 
 
 def add_tables(coursedir, autograded: list[Path], feedback_dir: Path, assignment_id: str, student_id: str,
@@ -97,7 +106,7 @@ def add_tables(coursedir, autograded: list[Path], feedback_dir: Path, assignment
         page = feedback_dir / (notebook.stem + ".html")
         if not page.is_file():
             continue
-        rows = question_rows(nbformat.read(notebook, as_version=4),
+        rows = question_rows(_read(notebook),
                              gradebook_scores(coursedir, notebook.stem, assignment_id, student_id))
         if not rows:
             continue

@@ -180,7 +180,7 @@ def _running_coursedir():
     return course_directory(Path.cwd())
 
 
-def _feedback_lang(assignment_id: str) -> str:
+def feedback_language(assignment_id: str) -> str:
     """EngineGrade.lang of the running command if set, else the assignment's language in grading.yml."""
     grading_file = "grading.yml"
     for app in _running_apps():
@@ -229,7 +229,7 @@ def prepare_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         assignment_id = folder.name
         release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment_id))
         if release.is_dir():
-            prepare_submission(folder, release, _feedback_lang(assignment_id))
+            prepare_submission(folder, release, feedback_language(assignment_id))
         fresh += sorted(str(p) for p in folder.glob("*.ipynb"))
     notebooks[:] = fresh
 
@@ -250,7 +250,7 @@ def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         if match:
             student_id, assignment_id = match.group("student_id"), match.group("assignment_id")
             feedback = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
-            add_tables(coursedir, autograded, feedback, assignment_id, student_id, _feedback_lang(assignment_id))
+            add_tables(coursedir, autograded, feedback, assignment_id, student_id, feedback_language(assignment_id))
             copy_feedback_for_renamed(
                 Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)), feedback)
 

@@ -13,7 +13,9 @@ nbgrader's converter and preprocessors find the gradebook under the module-level
 ``Gradebook``; while the block runs, that name in the modules listed in
 :data:`GRADEBOOK_USERS` answers with the shared gradebook (:func:`serving`).  The forked
 notebook workers of :mod:`autograder.record`, which only read, are served a private
-in-memory :class:`SnapshotGradebook` the same way.  Nothing of nbgrader is copied.
+in-memory :class:`SnapshotGradebook` the same way, and so are the feedback workers of
+:mod:`autograder.record_feedback` (in the modules of :data:`FEEDBACK_READERS`).  Nothing of
+nbgrader is copied.
 """
 from __future__ import annotations
 
@@ -34,6 +36,13 @@ GRADEBOOK_USERS = (
     "nbgrader.preprocessors.latesubmissions",   # late penalties
     "nbgrader.preprocessors.overwritecells",    # reads the released cells
     "nbgrader.preprocessors.overwritekernelspec",
+)
+
+#: what opens a gradebook while ``nbgrader generate_feedback`` writes a page: nbgrader's ``GetGrades``
+#: (a new engine and table check for every notebook) and our question table's hook.  Both only read.
+FEEDBACK_READERS = (
+    "nbgrader.preprocessors.getgrades",
+    "autograder.feedback_page",
 )
 
 
@@ -128,9 +137,9 @@ def _driver_autocommit(dbapi_connection, _record) -> None:
 
 
 @contextlib.contextmanager
-def serving(gradebook: _HeldGradebook) -> Iterator[_HeldGradebook]:
-    """nbgrader's code that opens a gradebook inside the block gets ``gradebook``."""
-    modules = [importlib.import_module(name) for name in GRADEBOOK_USERS]
+def serving(gradebook: _HeldGradebook, users: tuple[str, ...] = GRADEBOOK_USERS) -> Iterator[_HeldGradebook]:
+    """The code of the modules ``users`` that opens a gradebook inside the block gets ``gradebook``."""
+    modules = [importlib.import_module(name) for name in users]
     saved = [module.Gradebook for module in modules]
     for module in modules:
         module.Gradebook = gradebook.open_as

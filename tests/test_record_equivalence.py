@@ -242,3 +242,53 @@ def test_a_class_larger_than_sqlites_page_cache_records_the_same(forced, tmp_pat
     stock, fast = gradebook(forced["stock"]), gradebook(course)
     assert fast == stock
     assert files(course / "autograded") == files(forced["stock"] / "autograded")
+
+
+# -- the feedback workers read one in-memory copy of the gradebook ------------------------------
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_feedback_pages_never_open_the_gradebook_file(forced, tmp_path, jobs):
+    """nbgrader's GetGrades and the question table read the copy taken before the workers fork: once it
+    is taken, the file is replaced by bytes that are not a database, and every page must still be stock
+    nbgrader's (a worker that opened the file would fail, and its student's pages be missing)."""
+    course = tmp_path / "course"
+    shutil.copytree(forced["fast"], course, symlinks=True)
+    shutil.rmtree(course / "feedback")
+    garbage = b"not a database " * 512
+    code = ("import sys; from pathlib import Path; from autograder import batch, record_feedback\n"
+            "root = Path('.').resolve(); log = root / 'results' / sys.argv[1] / 'batch.log'\n"
+            "real = record_feedback.snapshot\n"
+            "def snapshot_then_hide(url):\n"
+            "    image = real(url)\n"
+            "    path = Path(url.removeprefix('sqlite:///'))\n"
+            "    path.rename(path.with_name('gradebook.hidden'))\n"
+            f"    path.write_bytes({garbage!r})\n"
+            "    return image\n"
+            "record_feedback.snapshot = snapshot_then_hide\n"
+            "batch._feedback_pages(root, sys.argv[1], ['--force'], int(sys.argv[2]), log, print)\n")
+    out = ok(run(["-c", code, ASSIGNMENT, str(jobs)], course, forced["home"]))
+    assert "reported errors" not in out, out
+    assert (course / "gradebook.db").read_bytes() == garbage
+    assert files(course / "feedback") == files(forced["stock"] / "feedback")
+
+
+def test_the_gradebook_is_copied_only_when_reading_it_can_write_nothing(tmp_path, monkeypatch):
+    """nbgrader's ``Gradebook(db_url, course)`` adds a missing course row or table: then the file is read
+    as nbgrader does (what it adds lands in the file), never a copy that would keep it to itself."""
+    from types import SimpleNamespace
+    from nbgrader.api import Gradebook
+    from autograder.record_feedback import gradebook_image
+    monkeypatch.setenv("PATH", tool_env()["PATH"])      # nbgrader runs `alembic` for a new gradebook
+    path = tmp_path / "gradebook.db"
+    coursedir = SimpleNamespace(db_url=f"sqlite:///{path}", course_id="cnn-course")
+    assert gradebook_image(coursedir) is None and not path.exists()          # (and none created)
+    Gradebook(coursedir.db_url, "cnn-course").close()
+    assert gradebook_image(coursedir) is None                              # no "default_course" (GetGrades')
+    Gradebook(coursedir.db_url).close()
+    image = gradebook_image(coursedir)
+    assert image and image == path.read_bytes()
+    assert gradebook_image(SimpleNamespace(db_url=coursedir.db_url, course_id="other")) is None
+    assert gradebook_image(SimpleNamespace(db_url="postgresql://host/db", course_id="cnn-course")) is None
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE comment")
+    assert gradebook_image(coursedir) is None

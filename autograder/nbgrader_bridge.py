@@ -43,6 +43,7 @@ from pathlib import Path
 import nbformat
 
 from .bridge_texts import say
+from .nbgrader_metadata import remembering_metadata_check
 from .grade_cells import apply_result, drop_orphan_metadata, zero_unknown_grade_cells
 from .repair import (SIDECAR, copy_feedback_for_renamed, note_kinds, prepare_submission,  # noqa: F401
                      read_notes, read_renames)
@@ -344,7 +345,7 @@ def sanitized_notebook(notebook: str | Path, coursedir, config, student: str, as
     config.Exporter.default_preprocessors = []
     converter = Autograde(coursedir=coursedir, config=config)
     exporter = NotebookExporter(parent=converter, config=converter.config)
-    for preprocessor in converter.sanitize_preprocessors:
+    for preprocessor in remembering_metadata_check(converter.sanitize_preprocessors):
         exporter.register_preprocessor(preprocessor)
     resources = {"nbgrader": {"student": student, "assignment": assignment_id,
                               "notebook": Path(notebook).stem, "db_url": coursedir.db_url},

@@ -30,7 +30,6 @@ gradebook writers, ``--notebook``) get :func:`unsupported`'s reason and the call
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
@@ -46,6 +45,7 @@ from pathlib import Path
 import nbformat
 
 from . import nbgrader_bridge as bridge
+from .nbgrader_metadata import classes as _classes, remembering_metadata_check
 
 
 class RecordError(Exception):
@@ -101,11 +101,6 @@ def nbgrader_app(app_class, root: Path, argv: list[str], logger: logging.Logger)
 
 # -- what this path covers -------------------------------------------------------------
 
-def _classes(entries) -> list[type]:
-    from traitlets.utils.importstring import import_item
-    return [import_item(e) if isinstance(e, str) else e for e in entries]
-
-
 def unsupported(converter) -> str | None:
     """Why this course must be recorded by ``nbgrader autograde`` itself (None: it need not)."""
     from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
@@ -153,39 +148,12 @@ def wanted(converter, folder: str, autograded: str) -> bool:
 _STATE: dict = {}   # set before the workers fork: the converter and the autograde exporter
 
 
-_CHECKED: set[str] = set()
-
-
-def _nbgrader_cells(nb) -> str:
-    return json.dumps([(c.get("cell_type"), c.metadata["nbgrader"]) for c in nb.cells
-                       if "nbgrader" in c.get("metadata", {})], sort_keys=True, default=str)
-
-
-def remembered_check():
-    """nbgrader's ``CheckCellMetadata``, run once per distinct sequence of nbgrader cells.  It reads only
-    the cells that carry nbgrader metadata, their types and that metadata (sources only to quote in an
-    error), and the notebooks of a class share theirs (restored from the release): validating each copy
-    again against the JSON schema was a third of this path's time.  A notebook that fails is never
-    remembered, so it fails as in nbgrader."""
-    from nbgrader.preprocessors import CheckCellMetadata
-
-    class RememberedCheckCellMetadata(CheckCellMetadata):
-        def preprocess(self, nb, resources):
-            key = _nbgrader_cells(nb)
-            if key in _CHECKED:
-                return nb, resources
-            nb, resources = super().preprocess(nb, resources)
-            _CHECKED.add(key)
-            return nb, resources
-    return RememberedCheckCellMetadata
-
-
 def _autograde_exporter(converter, *, writers: bool):
-    from nbgrader.preprocessors import CheckCellMetadata
     exporter = converter.exporter_class(parent=converter, config=converter.config)
-    for entry, cls in zip(converter.autograde_preprocessors, _classes(converter.autograde_preprocessors)):
+    entries = remembering_metadata_check(converter.autograde_preprocessors)
+    for entry, cls in zip(entries, _classes(entries)):
         if _is_writer(cls) == writers:
-            exporter.register_preprocessor(remembered_check() if cls is CheckCellMetadata else entry)
+            exporter.register_preprocessor(entry)
     return exporter
 
 

@@ -21,9 +21,10 @@ def leave(code) -> None:
     """Exit without tearing the interpreter down module by module: with PyTorch loaded that took
     half a second of every ``autograder grade``.  Exit handlers still run (temporary folders,
     spare workers, logging) and the output is flushed first; only the teardown is skipped, and only
-    when no thread is left working."""
-    if any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
-        sys.exit(code)          # a thread still working: let the interpreter wait for it as usual
+    when no thread is left working and no profiler or tracer (cProfile, coverage) waits for the end."""
+    if sys.getprofile() is not None or sys.gettrace() is not None \
+            or any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)          # a profiler that writes at exit, or a thread still working: the usual way
     status = code if isinstance(code, int) else (0 if code is None else 1)
     if not isinstance(code, (int, type(None))):
         print(code, file=sys.stderr)

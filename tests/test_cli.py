@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import ASSIGNMENT, RELEASE_DIR, SOLUTION_DIR, run_cli
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, run_cli
 
 SOLUTION = SOLUTION_DIR / f"{ASSIGNMENT}.ipynb"
 STUB = RELEASE_DIR / f"{ASSIGNMENT}.ipynb"
@@ -201,3 +201,15 @@ def test_the_quick_exit_flushes_output_runs_exit_handlers_and_keeps_the_status(t
     assert proc.stdout == "x" * 3000 and proc.stderr.endswith("the end")
     assert marker.exists()
     assert done.exists() == threaded
+
+
+def test_a_profiled_command_still_writes_its_profile(tmp_path):
+    """`python -m cProfile -o FILE -m autograder ...` writes FILE when the command ends."""
+    import subprocess
+    import sys
+    stats = tmp_path / "cli.prof"
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "autograder", "grade",
+                           str(tmp_path / "missing.ipynb"), "--assignment", ASSIGNMENT],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert "no such file" in proc.stderr, proc.stderr     # (cProfile itself exits 0 after a SystemExit)
+    assert stats.stat().st_size > 0

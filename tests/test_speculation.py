@@ -115,12 +115,17 @@ def grade_call(cells, *args, speculate=True, limits=FAST, monkeypatch=None, help
 
 
 X = np.arange(24.0).reshape(2, 2, 3, 2)
+RIGHT = "def zero_pad(X, pad):\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
+
+
+def calling(times: int) -> str:
+    """An outer function calling the helper ``times`` times."""
+    return f"def conv_like(X, pad):\n    for _ in range({times}):\n        Xp = zero_pad(X, pad)\n    return Xp.shape\n"
 
 
 def test_a_right_helper_answers_without_a_single_round_trip():
-    own = "def zero_pad(X, pad):\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
-    slow = grade_call([own, OUTER], X, 2, speculate=False)
-    fast = grade_call([own, OUTER], X, 2)
+    slow = grade_call([RIGHT, OUTER], X, 2, speculate=False)
+    fast = grade_call([RIGHT, OUTER], X, 2)
     assert slow[:3] == fast[:3] and slow[2] == {"zero_pad": 1}
     assert slow[3] == 1 and fast[3] == 0
 
@@ -144,26 +149,21 @@ def test_the_function_sees_what_the_reference_helper_would_have_given_it(own):
 
 def test_a_slow_own_helper_cannot_make_the_function_time_out():
     own = "import time\ndef zero_pad(X, pad):\n    time.sleep(0.6)\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
-    outer = "def conv_like(X, pad):\n    for _ in range(5):\n        Xp = zero_pad(X, pad)\n    return Xp.shape\n"
-    value, _, calls, trips = grade_call([own, outer], X, 1)
+    value, _, calls, trips = grade_call([own, calling(5)], X, 1)
     assert value == (2, 4, 5, 2) and calls == {"zero_pad": 5} and trips == 5
 
 
 def test_a_log_too_large_for_one_message_falls_back_to_round_trips():
-    own = "def zero_pad(X, pad):\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
-    outer = "def conv_like(X, pad):\n    for _ in range(400):\n        Xp = zero_pad(X, pad)\n    return Xp.shape\n"
     big = np.zeros((4, 16, 16, 3))
-    value, _, calls, trips = grade_call([own, outer], big, 1, limits=Limits(call_timeout_s=20, load_timeout_s=20,
-                                                                            max_message_mb=1))
+    small_messages = Limits(call_timeout_s=20, load_timeout_s=20, max_message_mb=1)
+    value, _, calls, trips = grade_call([RIGHT, calling(400)], big, 1, limits=small_messages)
     assert value == (4, 18, 18, 3) and calls == {"zero_pad": 400} and trips == 400
 
 
 def test_the_worker_logs_no_more_calls_than_the_grader_checks(monkeypatch):
     from autograder import speculation
     monkeypatch.setattr(speculation, "MAX_LOG", 10)
-    own = "def zero_pad(X, pad):\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
-    outer = "def conv_like(X, pad):\n    for _ in range(30):\n        Xp = zero_pad(X, pad)\n    return Xp.shape\n"
-    value, _, calls, trips = grade_call([own, outer], X, 1)
+    value, _, calls, trips = grade_call([RIGHT, calling(30)], X, 1)
     assert value == (2, 4, 5, 2) and calls == {"zero_pad": 30} and trips == 20
 
 

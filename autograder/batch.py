@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import nbgrader_bridge as bridge
 from . import shards
+from .nbgrader_cli import command as nbgrader_command
 from .config import Assignment, get_assignment
 from .grading_pool import grade_in_parallel
 from .report import render, write_atomic
@@ -84,11 +85,11 @@ class BatchReport:
 
 def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict | None = None,
               check: bool = True) -> subprocess.CompletedProcess:
-    """Run one standard nbgrader command in the course root (this venv's tools on PATH)."""
+    """Run one standard nbgrader command in the course root (this venv's tools on PATH; started as our
+    own processes are, :mod:`autograder.nbgrader_cli`)."""
     run_env = dict(env or os.environ)
     run_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + run_env.get("PATH", "")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=run_env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(nbgrader_command(*args), cwd=course_root, env=run_env, capture_output=True, text=True)
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "a", encoding="utf-8") as handle:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from .nbgrader_cli import command as nbgrader_command
 from .config import Assignment
 
 #: Written next to the source notebook and shipped to students with it.
@@ -39,8 +40,7 @@ def nbgrader(course_root: Path, *args: str) -> None:
     env = dict(os.environ)
     # nbgrader shells out to `alembic` for its database: it must come from our venv.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(nbgrader_command(*args), cwd=course_root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
         raise ReleaseError(f"nbgrader {args[0]} failed: {tail}")

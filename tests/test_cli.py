@@ -213,3 +213,17 @@ def test_a_profiled_command_still_writes_its_profile(tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert "no such file" in proc.stderr, proc.stderr     # (cProfile itself exits 0 after a SystemExit)
     assert stats.stat().st_size > 0
+
+
+def test_nbgrader_started_our_way_answers_and_fails_as_nbgrader_does(tmp_path):
+    """The demo, batch and release run nbgrader through autograder.nbgrader_cli (a faster start):
+    same output, same exit status, as `python -m nbgrader`."""
+    import subprocess
+    import sys
+    from autograder.nbgrader_cli import command
+    for args in (["--version"], ["generate_assignment", "nonexistent"]):
+        ours = subprocess.run(command(*args), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        stock = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True,
+                               text=True, timeout=120)
+        assert ours.returncode == stock.returncode and ours.stdout == stock.stdout, args
+    assert stock.returncode != 0 and "nonexistent" in stock.stderr + stock.stdout

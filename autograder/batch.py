@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from pathlib import Path
 
 from . import nbgrader_bridge as bridge
 from . import shards
-from .nbgrader_cli import command as nbgrader_command
+from .nbgrader_cli import run as run_nbgrader
 from .config import Assignment, get_assignment
 from .grading_pool import grade_in_parallel
 from .report import render, write_atomic
@@ -87,9 +86,7 @@ def _nbgrader(course_root: Path, *args: str, log: Path | None = None, env: dict 
               check: bool = True) -> subprocess.CompletedProcess:
     """Run one standard nbgrader command in the course root (this venv's tools on PATH; started as our
     own processes are, :mod:`autograder.nbgrader_cli`)."""
-    run_env = dict(env or os.environ)
-    run_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + run_env.get("PATH", "")
-    proc = subprocess.run(nbgrader_command(*args), cwd=course_root, env=run_env, capture_output=True, text=True)
+    proc = run_nbgrader(course_root, *args, env=env)
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "a", encoding="utf-8") as handle:

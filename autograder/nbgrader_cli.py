@@ -7,12 +7,23 @@ checkers nbformat never uses (see :mod:`autograder.startup`); this entry point a
 start-up settings and then runs nbgrader's own ``main``, unchanged.  What a TA types by hand
 stays ``nbgrader ...``.
 """
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 
 def command(*args: str) -> list[str]:
     """The argv that runs ``nbgrader args`` this way with the current interpreter."""
     return [sys.executable, "-m", "autograder.nbgrader_cli", *args]
+
+
+def run(course_root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``nbgrader args`` in ``course_root``, output captured.  This interpreter's tools come first on
+    PATH: nbgrader shells out to ``alembic`` for its database, which must come from our venv."""
+    run_env = dict(env or os.environ)
+    run_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + run_env.get("PATH", "")
+    return subprocess.run(command(*args), cwd=course_root, env=run_env, capture_output=True, text=True)
 
 
 if __name__ == "__main__":

@@ -206,8 +206,8 @@ def convert_submission(folder: str) -> dict:
 def _read_from_snapshot(image: bytes, db_url: str, course_id: str) -> None:
     """A forked worker's start: nbgrader's code in it reads its own copy of the gradebook, for the
     worker's whole life (see :class:`autograder.record_gradebook.SnapshotGradebook`)."""
-    from .record_gradebook import SnapshotGradebook, serving
-    _STATE["snapshot"] = serving(SnapshotGradebook(image, db_url, course_id))
+    from .record_gradebook import reading_copy
+    _STATE["snapshot"] = reading_copy(image, db_url, course_id)
     _STATE["snapshot"].__enter__()
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from . import nbgrader_bridge as bridge
 from .feedback_memo import remembering
 from .record import RecordError, file_logger, in_directory, nbgrader_app
-from .record_gradebook import FEEDBACK_READERS, SnapshotGradebook, serving, snapshot
+from .record_gradebook import FEEDBACK_READERS, reading_copy, snapshot
 
 #: the course nbgrader's ``GetGrades`` opens the gradebook with (``Gradebook(db_url)``'s default)
 NBGRADER_DEFAULT_COURSE = "default_course"
@@ -79,19 +79,11 @@ def gradebook_image(coursedir) -> bytes | None:
     return image if complete else None
 
 
-@contextlib.contextmanager
 def _reading(image: bytes | None, coursedir):
     """nbgrader's GetGrades and the question table read ``image`` inside the block (nothing to do if None)."""
     if image is None:
-        yield
-        return
-    gradebook = SnapshotGradebook(image, coursedir.db_url, coursedir.course_id)
-    try:
-        with serving(gradebook, FEEDBACK_READERS):
-            yield
-    finally:
-        gradebook.db.remove()
-        gradebook.engine.dispose()
+        return contextlib.nullcontext()
+    return reading_copy(image, coursedir.db_url, coursedir.course_id, FEEDBACK_READERS)
 
 
 def _run_share(root: Path, assignment_id: str, argv: list[str], excluded: list[str], log: Path,

@@ -151,6 +151,19 @@ def serving(gradebook: _HeldGradebook, users: tuple[str, ...] = GRADEBOOK_USERS)
 
 
 @contextlib.contextmanager
+def reading_copy(image: bytes, db_url: str, course_id: str,
+                 users: tuple[str, ...] = GRADEBOOK_USERS) -> Iterator[SnapshotGradebook]:
+    """The code of the modules ``users`` reads ``image`` (:func:`snapshot`'s bytes of ``db_url``) inside the block."""
+    gradebook = SnapshotGradebook(image, db_url, course_id)
+    try:
+        with serving(gradebook, users):
+            yield gradebook
+    finally:
+        gradebook.db.remove()
+        gradebook.engine.dispose()
+
+
+@contextlib.contextmanager
 def one_transaction(db_url: str, course_id: str) -> Iterator[SharedGradebook]:
     """nbgrader's gradebook code inside the block writes into one transaction, committed if the block
     ends normally and rolled back (nothing recorded) if it raises."""

@@ -9,14 +9,11 @@ notebook, then runs the standard ``nbgrader generate_assignment`` and
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 
-from .nbgrader_cli import command as nbgrader_command
+from .nbgrader_cli import run as run_nbgrader
 from .config import Assignment
 
 #: Written next to the source notebook and shipped to students with it.
@@ -37,10 +34,7 @@ def write_check_settings(assignment: Assignment) -> Path:
 
 def nbgrader(course_root: Path, *args: str) -> None:
     """Run one nbgrader command in ``course_root`` with this interpreter's tools on PATH."""
-    env = dict(os.environ)
-    # nbgrader shells out to `alembic` for its database: it must come from our venv.
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run(nbgrader_command(*args), cwd=course_root, env=env, capture_output=True, text=True)
+    proc = run_nbgrader(course_root, *args)
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
         raise ReleaseError(f"nbgrader {args[0]} failed: {tail}")

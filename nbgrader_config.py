@@ -34,8 +34,8 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # the engine's explanation as that cell's output.  Strings, so that commands
 # which do not autograde never import the engine.
 c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_bridge.EngineGrade",
-    "autograder.sanitize.SanitizeNotebook",
+    "autograder.course.nbgrader_bridge.EngineGrade",
+    "autograder.course.sanitize.SanitizeNotebook",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -46,19 +46,19 @@ c.Autograde.autograde_preprocessors = [
 # Before a submission is read: a renamed notebook is graded under its released
 # name, an empty/corrupt one as an empty submission, damaged metadata dropped;
 # the student gets a note, the original stays in <submission>/.autograder/original/.
-c.Autograde.pre_convert_hook = "autograder.nbgrader_bridge.prepare_hook"
+c.Autograde.pre_convert_hook = "autograder.course.nbgrader_bridge.prepare_hook"
 # SanitizeNotebook (above, and here for feedback pages): no student HTML or script in
 # any page rendered from a submission (feedback pages, formgrader): Markdown cells'
 # raw HTML, rich outputs, raw HTML cells and notebook metadata are sanitised.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "autograder.sanitize.SanitizeNotebook",
+    "autograder.course.sanitize.SanitizeNotebook",
 ]
 # Each feedback page opens with a table of the questions (score, what to look at), and a
 # renamed notebook's page is also saved under the submitted name, so that
 # `nbgrader release_feedback` / `fetch_feedback` deliver it to the student.
-c.GenerateFeedback.post_convert_hook = "autograder.nbgrader_bridge.feedback_hook"
+c.GenerateFeedback.post_convert_hook = "autograder.course.nbgrader_bridge.feedback_hook"
 # Engine results (JSON per student) are stored here and reused while the
 # graded code, grading.yml and the hidden suites are unchanged; set
 # use_cache = False to force re-grading, lang = "en" for English feedback.

@@ -12,16 +12,16 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, get_assignment
-from .notebook import NotebookError
-from .report import WRITERS, emit, render
-from .salt import SaltError, resolve_salt
+from .engine.notebook import NotebookError
+from .feedback.report import WRITERS, emit, render
+from .engine.salt import SaltError, resolve_salt
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage dump, same exit code as other grader errors
-        raise SystemExit(_fail(f"{message} (see 'autograder {self.prog.split()[-1]} --help')"))
+        raise SystemExit(_fail(f"{message} (see '{self.prog} --help')"))
 
 
 def _fail(message: str) -> int:
@@ -112,7 +112,7 @@ def _positive_float(text: str) -> float:
 
 
 def _shard(text: str):
-    from .shards import parse_shard
+    from .course.shards import parse_shard
     try:
         return parse_shard(text)
     except ValueError as exc:
@@ -120,9 +120,9 @@ def _shard(text: str):
 
 
 def _grade(args, visible_only: bool) -> int:
-    from .grader import GraderError, grade_notebook
-    from .levels import SandboxUnavailable, require_level
-    from .report import EXTENSIONS
+    from .engine.grader import GraderError, grade_notebook
+    from .sandbox.levels import SandboxUnavailable, require_level
+    from .feedback.report import EXTENSIONS
     notebooks = [Path(n) for n in args.notebook]
     several = len(notebooks) > 1
     if several:
@@ -158,7 +158,7 @@ def _grade(args, visible_only: bool) -> int:
 
     if not several or visible_only:
         return grade_each()
-    from .suites import SuiteError, with_suites
+    from .engine.suites import SuiteError, with_suites
     try:
         return with_suites(assignment, grade_each, salt=salt)
     except SuiteError as exc:
@@ -166,7 +166,7 @@ def _grade(args, visible_only: bool) -> int:
 
 
 def _release(args) -> int:
-    from .release import ReleaseError, release
+    from .course.release import ReleaseError, release
     try:
         assignment = get_assignment(args.assignment, args.config)
         release(assignment)
@@ -177,10 +177,10 @@ def _release(args) -> int:
 
 def _demo(args) -> int:
     from .config import ConfigError
-    from .demo import run_demo
-    from .grader import GraderError
-    from .release import ReleaseError
-    from .batch import BatchError
+    from .course.demo import run_demo
+    from .engine.grader import GraderError
+    from .course.release import ReleaseError
+    from .course.batch import BatchError
     try:
         run_demo(Path.cwd(), keep=Path(args.keep) if args.keep else None, lang=args.lang, jobs=args.jobs)
     except (ConfigError, ReleaseError, GraderError, NotebookError, BatchError, OSError) as exc:
@@ -189,7 +189,7 @@ def _demo(args) -> int:
 
 
 def _batch(args) -> int:
-    from .batch import BatchError, format_table, run_batch
+    from .course.batch import BatchError, format_table, run_batch
     from .ci.canvas import CanvasError, from_batch_options
     try:
         canvas = from_batch_options(args)

@@ -76,6 +76,9 @@ class Defaults(_AssignmentFields):
 class AssignmentEntry(_AssignmentFields):
     notebook: str
     questions: list[Question] = Field(min_length=1)
+    # Python files under source/<assignment>/, each defining EXPLAINERS: this exercise's own hints
+    # (autograder.feedback.hints), asked after the engine's generic explainers.
+    explainers: list[str] = []
 
     @field_validator("questions")
     @classmethod
@@ -111,6 +114,7 @@ class Assignment:
         self.release_dir = course_root / "assignments" / name
         self.notebook = entry.notebook
         self.questions = list(entry.questions)
+        self.explainers = list(entry.explainers)
         self.feedback_language = entry.feedback_language or defaults.feedback_language or "en"
         self.forbidden_modules = list(
             entry.forbidden_modules if entry.forbidden_modules is not None else defaults.forbidden_modules or [])
@@ -130,6 +134,10 @@ class Assignment:
             if q.name == name:
                 return q
         raise KeyError(name)
+
+    @property
+    def explainer_paths(self) -> list[Path]:
+        return [self.source_dir / e for e in self.explainers]
 
     def test_paths(self, question: Question) -> list[Path]:
         return [self.source_dir / t for t in question.tests]
@@ -175,6 +183,9 @@ def load_grading(path: str | Path = "grading.yml", *, require_sources: bool = Tr
     for a in assignments.values() if require_sources else ():
         if not a.source_notebook.is_file():
             raise ConfigError(f"{path}: assignments.{a.name}.notebook: {a.source_notebook} does not exist")
+        for explainer in a.explainer_paths:
+            if not explainer.is_file():
+                raise ConfigError(f"{path}: assignments.{a.name}.explainers: {explainer} does not exist")
         for q in a.questions:
             for test in a.test_paths(q):
                 if not test.is_file():

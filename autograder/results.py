@@ -40,7 +40,7 @@ class GradeResult:
     notebook: str = ""
     notes: list[str] = field(default_factory=list)         # notebook-level remarks (cell errors...)
     timings: dict[str, float] = field(default_factory=dict)
-    salt_digest: str = ""  # fingerprint of the salt that drew the hidden tests' inputs (autograder.salt), never the salt
+    salt_digest: str = ""  # fingerprint of the salt that drew the hidden tests' inputs (autograder.engine.salt), never the salt
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -4,7 +4,7 @@
     python benchmarks/feedback_pages.py DIR/ours [--assignment cnn_step_by_step] [--jobs 2]
                                                 [--profile FILE]
 
-Runs :func:`autograder.record_feedback.generate_feedback` with ``--force`` (every page written
+Runs :func:`autograder.course.record_feedback.generate_feedback` with ``--force`` (every page written
 again, as ``nbgrader generate_feedback --force`` would) and prints the wall time and the CPU time
 of this process and its forked workers, in all and per page.  ``--profile FILE`` (with
 ``--jobs 1``, so that the work stays in this process) writes a cProfile of it.  To compare with an
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--profile", type=Path, help="write a cProfile here (use with --jobs 1)")
     args = parser.parse_args(argv)
-    from autograder.record_feedback import generate_feedback
+    from autograder.course.record_feedback import generate_feedback
     root = args.course.resolve()
     pages = len(list((root / "autograded").glob(f"*/{args.assignment}/*.ipynb")))
     log = root / "results" / args.assignment / "batch.log"

@@ -36,8 +36,8 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.demo import copy_course  # noqa: E402
-from autograder.submissions import build_submission, read_variant  # noqa: E402
+from autograder.course.demo import copy_course  # noqa: E402
+from autograder.course.submissions import build_submission, read_variant  # noqa: E402
 
 STOCK_CONFIG = '''
 c = get_config()  # noqa: F821

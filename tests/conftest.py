@@ -50,7 +50,7 @@ def course_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def reference():
-    from autograder.reference import load_reference
+    from autograder.engine.reference import load_reference
     return load_reference(SOURCE_NOTEBOOK)
 
 

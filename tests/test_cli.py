@@ -216,11 +216,11 @@ def test_a_profiled_command_still_writes_its_profile(tmp_path):
 
 
 def test_nbgrader_started_our_way_answers_and_fails_as_nbgrader_does(tmp_path):
-    """The demo, batch and release run nbgrader through autograder.nbgrader_cli (a faster start):
+    """The demo, batch and release run nbgrader through autograder.course.nbgrader_cli (a faster start):
     same output, same exit status, as `python -m nbgrader`."""
     import subprocess
     import sys
-    from autograder.nbgrader_cli import command
+    from autograder.course.nbgrader_cli import command
     for args in (["--version"], ["generate_assignment", "nonexistent"]):
         ours = subprocess.run(command(*args), cwd=tmp_path, capture_output=True, text=True, timeout=120)
         stock = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True,

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..report import write_atomic
+from ..feedback.report import write_atomic
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"   # as Canvas writes it; the importer looks for the words
@@ -109,7 +109,7 @@ def assignment_column(roster: Roster, assignment: str, requested: str | None = N
 
 
 def _student_index(roster: Roster, id_column: str) -> dict[str, int]:
-    from ..batch import safe_student_id   # the grading stack: only when a roster is really used
+    from ..course.batch import safe_student_id   # the grading stack: only when a roster is really used
     if id_column not in roster.header:
         choices = ", ".join(c for c in roster.header if c in STUDENT_COLUMNS or not _WITH_ID.match(c))
         raise CanvasError(f"{roster.path}: no column '{id_column}' to match nbgrader student ids with "

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from ..config import Assignment
-from ..report import _fmt, to_markdown, write_atomic
+from ..feedback.report import format_points, to_markdown, write_atomic
 from ..results import GradeResult
 from . import practice
 from .workflow_commands import neutralize, output_line
@@ -183,7 +183,7 @@ def release_body(result: GradeResult | None, payload: dict, kit_assignment: Assi
         body = to_markdown(result)
         if integer_scale(result) == 1 and any(q.score != int(q.score) for q in result.questions):
             body += ("\n<sub>classroom50 counts whole points: partial credit of a question is rounded down "
-                     f"there ({_fmt(result.score)} here).</sub>\n")
+                     f"there ({format_points(result.score)} here).</sub>\n")
     return neutralize(head + body)
 
 

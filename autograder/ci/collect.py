@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..report import write_atomic
+from ..feedback.report import write_atomic
 from .gitcmd import Git, GitError, check_url, display_url
 from .roster import Student
 from .snapshot import Snapshot, commit_record, lay_out, shown
@@ -95,10 +95,10 @@ class Collector:
         return row
 
     def _drop(self, row: Row, dest: Path, status: str, note: str) -> None:
-        from ..batch import _remove
+        from ..course.batch import remove_tree
         row.status, row.note = status, note
         if commit_record(dest) is not None:   # laid out by an earlier collection: not a submission any more
-            _remove(dest)
+            remove_tree(dest)
 
     def _collect(self, student: Student, row: Row, dest: Path) -> None:
         url = student.repo_url
@@ -171,7 +171,7 @@ def collect_repos(course_root: str | Path, students: list[Student], assignment, 
                   deadline: datetime.datetime | None = None, token: str | None = None, branch: str | None = None,
                   jobs: int = 4, timeout: float = 300.0, echo=print) -> tuple[list[Row], Path]:
     """Collect every student's repository; the rows and the path of ``collected.csv``."""
-    from .. import nbgrader_bridge as bridge
+    from ..course import nbgrader_bridge as bridge
     root = Path(course_root).resolve()
     coursedir = bridge.course_directory(root)
     cache = root / "downloaded" / assignment.name / "repos"

@@ -47,10 +47,10 @@ def add_parsers(sub, formats, positive_int) -> None:
 
 def _practice(args, fail) -> int:
     from ..config import ConfigError, get_assignment
-    from ..grader import GraderError, grade_notebook
-    from ..levels import SandboxUnavailable, require_level
-    from ..notebook import NotebookError
-    from ..report import emit, render
+    from ..engine.grader import GraderError, grade_notebook
+    from ..sandbox.levels import SandboxUnavailable, require_level
+    from ..engine.notebook import NotebookError
+    from ..feedback.report import emit, render
     from . import practice
     from .workflow_commands import neutralize
     try:

@@ -105,8 +105,9 @@ def _collect(args) -> int:
 
 
 def _merge(args) -> int:
-    from ..batch import BatchError, format_table
-    from ..shards import ShardError, merge
+    from ..course.batch import BatchError, format_table
+    from ..course.merge import merge
+    from ..course.shards import ShardError
     from .roster import RosterError, read_roster
     from .scores import write_scores
     try:

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from ..config import Assignment
-from ..report import _fmt, to_markdown, write_atomic
+from ..feedback.report import format_points, to_markdown, write_atomic
 from ..results import GradeResult, QuestionResult, TestResult
 from . import practice
 from .workflow_commands import neutralize, notice, output_line
@@ -171,13 +171,13 @@ def load_result(path: Path) -> GradeResult:
 
 def summary_table(result: GradeResult) -> str:
     """The per-question table of the job summary (student text neutralised, pipes escaped)."""
-    lines = [f"### Practice score: {_fmt(result.score)} / {_fmt(result.max_score)}", "",
+    lines = [f"### Practice score: {format_points(result.score)} / {format_points(result.max_score)}", "",
              "Visible checks + public tests only; the final grade uses hidden tests. "
              "/ 확인 셀과 공개 테스트만 반영한 연습 점수이며, 최종 점수는 숨겨진 테스트로 매깁니다.", "",
              "| Question | Points | |", "|---|---:|---|"]
     for q in result.questions:
         summary = q.summary.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{q.name}` | {_fmt(q.score)} / {_fmt(q.max_score)} | {summary} |")
+        lines.append(f"| `{q.name}` | {format_points(q.score)} / {format_points(q.max_score)} | {summary} |")
     return neutralize("\n".join(lines) + "\n")
 
 
@@ -196,12 +196,12 @@ def report(result_path: Path, feedback_path: Path | None, out=None) -> int:
         print(f"::error title=Practice grading::no grading result ({type(exc).__name__}); "
               "see the previous step's log", file=out)
         return 1
-    points = f"{_fmt(result.score)}/{_fmt(result.max_score)}"
+    points = f"{format_points(result.score)}/{format_points(result.max_score)}"
     print(notice("Points", points), file=out)
     print(neutralize(f"Practice score {points} (sandbox {result.sandbox})"), file=out)
     _append(os.environ.get("GITHUB_STEP_SUMMARY"), summary_table(result))
     _append(os.environ.get("GITHUB_OUTPUT"), output_line("points", points) + output_line(
-        "score", _fmt(result.score)) + output_line("max-score", _fmt(result.max_score)))
+        "score", format_points(result.score)) + output_line("max-score", format_points(result.max_score)))
     if feedback_path is not None:
         write_atomic(feedback_path, neutralize(to_markdown(result)))
     return 0

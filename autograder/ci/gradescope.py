@@ -34,9 +34,9 @@ from pathlib import Path
 import yaml
 
 from ..config import ConfigError, get_assignment
-from ..report import render, write_atomic
+from ..feedback.report import render, write_atomic
 from ..results import GradeResult
-from ..texts import say
+from ..feedback.texts import say
 
 SCRIPTS = Path(__file__).with_name("gradescope_files")
 MANIFEST, COURSE, KIT, SALT = "gradescope.json", "course", "kit", "salt"
@@ -178,8 +178,8 @@ def _load(root: Path):
 
 def check(root: str | Path, echo=print) -> None:
     """setup.sh's last step: the grader imports, finds its assignment, and a sandbox works."""
-    from ..sandbox import probe
-    importlib.import_module("autograder.runner")
+    from ..sandbox.launch import probe
+    importlib.import_module("autograder.engine.runner")
     assignment, lang = _load(Path(root))
     echo(f"autograder ready: {assignment.name}, {len(assignment.questions)} questions, "
          f"{assignment.max_score:g} points, feedback in {lang}, sandbox level {probe()}")
@@ -193,7 +193,7 @@ def _failure(message: str) -> str:
 def run(root: str | Path = "/autograder", echo=print) -> int:
     """Grade ``<root>/submission`` and write ``<root>/results/results.json``; 0, or 1 if the
     grader itself failed (a results.json is written either way, as Gradescope asks)."""
-    from ..nbgrader_bridge import grade_node, zero_result
+    from ..course.nbgrader_bridge import grade_node, zero_result
     root, started, lang = Path(root), time.monotonic(), "en"
     try:
         assignment, lang = _load(root)

@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import nbgrader_bridge as bridge
-from ..report import render
+from ..course import nbgrader_bridge as bridge
+from ..feedback.report import render
 from ..results import GradeResult
 from .gitcmd import Git, GitError, check_url
 from .roster import Student

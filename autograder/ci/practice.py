@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from ..answers import ANSWERS_FILE, RecordingReference, ReplayReference, UnrecordableCall
+from ..engine.answers import ANSWERS_FILE, RecordingReference, ReplayReference, UnrecordableCall
 from ..config import Assignment, get_assignment, load_grading, test_functions
-from ..salt import Salt, salt_environment
+from ..engine.salt import Salt, salt_environment
 from .suite_extract import ExtractError, SuiteExtractor
 
 #: Public salt of the practice tier: its inputs are public anyway.  The
@@ -71,6 +71,7 @@ def _kit_policy(assignment: Assignment) -> dict:
         "notebook": assignment.notebook,
         "feedback_language": assignment.feedback_language,
         "forbidden_modules": list(assignment.forbidden_modules),
+        "explainers": list(assignment.explainers),
         "tolerance": assignment.tolerance.model_dump(),
         "limits": assignment.limits.model_dump(),
         "questions": questions}}}
@@ -119,7 +120,7 @@ def build_wheel(dest: Path) -> Path:
 
 
 def _grade_reference(kit_assignment: Assignment, solution: Path, reference):
-    from ..grader import grade_notebook
+    from ..engine.grader import grade_notebook
     with practice_salt():
         return grade_notebook(solution, kit_assignment, practice=True, reference=reference, lang="en")
 
@@ -146,13 +147,16 @@ def build_kit(assignment: Assignment, dest: Path, *, wheel: Path | None = None) 
         source = staging / "source" / assignment.name
         _copy(shipped, staging / "assignments" / assignment.name)
         _copy(shipped, source)
+        for relative in assignment.explainers:        # the exercise's hints: the practice tier explains as well
+            (source / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(assignment.source_dir / relative, source / relative)
         for relative, text in extract_public_suite(assignment).items():
             (source / relative).parent.mkdir(parents=True, exist_ok=True)
             (source / relative).write_text(text, encoding="utf-8")
         (staging / "grading.yml").write_text(yaml.safe_dump(_kit_policy(assignment), sort_keys=False,
                                                              allow_unicode=True), encoding="utf-8")
         kit_assignment = get_assignment(assignment.name, staging / "grading.yml", require_sources=False)
-        from ..reference import load_reference
+        from ..engine.reference import load_reference
         recorder = RecordingReference(load_reference(assignment.source_notebook))
         try:
             _require_full_marks(_grade_reference(kit_assignment, solution, recorder), "(extracted suite)")
@@ -191,7 +195,7 @@ def find_notebook(folder: Path, assignment: Assignment) -> Path | None:
 
 def grade_practice(notebook: Path, kit: Path, *, lang: str | None = None, level: str | None = None):
     """Practice-grade one notebook from a kit (the command the workflow runs under sudo)."""
-    from ..grader import grade_notebook
+    from ..engine.grader import grade_notebook
     with practice_salt():
         return grade_notebook(notebook, kit_assignment(kit), practice=True, lang=lang, level=level)
 

@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..batch import safe_student_id
+from ..course.batch import safe_student_id
 
 REQUIRED = ("student_id", "repo_url")
 PERSONAL = ("first_name", "last_name", "email", "section")

@@ -22,7 +22,7 @@ import io
 import re
 from pathlib import Path
 
-from ..report import write_atomic
+from ..feedback.report import write_atomic
 from .collect import COLLECTED_CSV
 from .roster import PERSONAL, Student
 

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .. import nbgrader_bridge as bridge
-from ..report import write_atomic
+from ..course import nbgrader_bridge as bridge
+from ..feedback.report import write_atomic
 from .gitcmd import Git
 
 MAX_FILES = 300
@@ -141,7 +141,7 @@ def lay_out(git: Git, git_dir: Path, snapshot: Snapshot, dest: Path, *, notebook
     Written next to ``dest`` first and swapped in, so an interrupted run never
     leaves a half-written submission.
     """
-    from ..batch import _remove
+    from ..course.batch import remove_tree
     entries = list_tree(git, git_dir, snapshot.commit)
     folder = choose_folder(entries, notebook, assignment)
     files, snapshot.skipped = select_files(entries, folder)
@@ -149,7 +149,7 @@ def lay_out(git: Git, git_dir: Path, snapshot: Snapshot, dest: Path, *, notebook
     blobs = read_blobs(git, git_dir, [entry.sha for entry, _ in files])
     incoming, old = dest.with_name(f".{dest.name}.incoming"), dest.with_name(f".{dest.name}.old")
     for stale in (incoming, old):
-        _remove(stale)
+        remove_tree(stale)
     incoming.mkdir(parents=True)
     for entry, relative in files:
         target = incoming.joinpath(*relative.parts)
@@ -166,4 +166,4 @@ def lay_out(git: Git, git_dir: Path, snapshot: Snapshot, dest: Path, *, notebook
     if dest.exists():
         dest.rename(old)
     incoming.rename(dest)
-    _remove(old)
+    remove_tree(old)

@@ -11,7 +11,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from ..report import write_atomic
+from ..feedback.report import write_atomic
 
 MAX_SHARDS = 256   # GitHub Actions runs at most 256 jobs per matrix
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")

@@ -10,7 +10,7 @@ and with F.conv2d on the single window.  Known mistakes caught: bias inside
 the sum (added f*f*n_C_prev times), bias forgotten or subtracted, mean
 instead of sum, (1, 1, 1) result, no sum at all, modifying the inputs.
 `float(b)` raises TypeError on NumPy 2.4; the engine reports the exception
-and explains it (autograder.explainers, "float-of-array").
+and explains it (autograder.feedback.explainers, "float-of-array").
 """
 import numpy as np
 import pytest

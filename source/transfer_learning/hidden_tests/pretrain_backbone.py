@@ -9,7 +9,7 @@ to ``DIR`` (default: ``source/transfer_learning/``); then run
 
 It lives in ``hidden_tests/`` only because nbgrader never releases that
 folder: it contains a complete training loop, i.e. the answers of the
-assignment.  It is not a test; ``tests/test_transfer_pretrained.py`` re-runs
+assignment.  It is not a test; ``tests/test_assignments/test_transfer_pretrained.py`` re-runs
 it and checks that it reaches the recorded accuracy.
 
 Source task: digits 0-4 of ``sklearn.datasets.load_digits`` (the train split

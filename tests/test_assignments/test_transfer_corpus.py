@@ -1,0 +1,124 @@
+"""Grade the transfer_learning corpus of right and wrong implementations through the real CLI.
+
+Same machinery and rules as tests/test_assignments/test_corpus.py (whose helpers are reused):
+variants of different questions are packed into one submission notebook
+(the source notebook with those cells replaced), every notebook is graded
+with ``python -m autograder grade NB --assignment transfer_learning --format
+json``, and
+
+* a ``right`` variant gets full marks on its question, a ``wrong`` one loses
+  points there (``expect: zero`` -> 0);
+* every other question of the notebook keeps full marks: a wrong function
+  never costs points elsewhere, not even in the end-to-end questions that
+  train with the student's functions;
+* no hidden test ends in a grader error, and every failure explains itself
+  without quoting hidden test source.
+
+Besides that: the reference solution scores 100, the released stubs 0 with a
+"not implemented" message on every function.
+"""
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from test_assignments.test_corpus import EPS, _LEAKS, _describe, _grade, _pack, _parse, _question, check_expectation
+from test_assignments.test_transfer_support import CORPUS, GRADED, NAME, RELEASE_DIR, SOLUTION_DIR, SOURCE_NOTEBOOK
+
+from test_assignments import test_corpus
+
+VARIANTS = [_parse(p) for kind in ("right", "wrong") for p in sorted((CORPUS / kind).glob("*.py"))]
+BINS = _pack(VARIANTS)
+EXTRA = {"solution": SOLUTION_DIR / f"{NAME}.ipynb", "stubs": RELEASE_DIR / f"{NAME}.ipynb"}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict:
+    """Grade every bin and the two extra notebooks once, two at a time."""
+    tmp = tmp_path_factory.mktemp("transfer_corpus")
+    jobs = {}
+    for i, variants in enumerate(BINS):
+        nb = tmp / f"submission_{i:02d}.ipynb"
+        test_corpus._build_notebook(variants, nb, source=SOURCE_NOTEBOOK)
+        jobs[i] = nb
+    jobs.update(EXTRA)
+    workers = max(1, min(len(jobs), os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {key: pool.submit(_grade, nb, tmp / f"result_{key}.json", NAME) for key, nb in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def _bin_of(variant) -> int:
+    return next(i for i, b in enumerate(BINS) if b.get(variant.question) is variant)
+
+
+def _ok(result, where):
+    assert "__error__" not in result, f"{where}: grading failed:\n{result.get('__error__')}"
+    return result
+
+
+def test_corpus_covers_every_question():
+    for question in GRADED:
+        kinds = {v.path.parent.name for v in VARIANTS if v.question == question}
+        assert kinds == {"right", "wrong"}, f"{question} needs right and wrong variants, has {sorted(kinds)}"
+    assert not {v.question for v in VARIANTS} - set(GRADED)
+
+
+def test_reference_solution_gets_full_marks(graded):
+    result = _ok(graded["solution"], "solution")
+    lost = [_describe(q) for q in result["questions"] if q["score"] < q["max_score"] - EPS]
+    assert result["score"] == result["max_score"] == 100, "\n".join(lost)
+    # The end-to-end questions tell the student the accuracy the grader measured (note fixture).
+    for q in result["questions"]:
+        if q["name"].endswith("_config"):
+            assert re.search(r"테스트 정확도 0\.\d{3}", q["summary"]), q["summary"]
+
+
+def test_released_stubs_score_zero_with_a_clear_message(graded):
+    from autograder.feedback.texts import say
+
+    result = _ok(graded["stubs"], "stubs")
+    assert result["score"] == 0
+    for q in result["questions"]:
+        outputs = " ".join(t["output"] for t in q["tests"])
+        if q["name"] in ("feature_extractor_config", "fine_tune_config"):
+            assert "NotImplementedError" in outputs and "=" in outputs, _describe(q)
+        else:
+            assert q["summary"] == say("not_implemented", "ko"), _describe(q)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.label for v in VARIANTS])
+def test_variant(graded, variant):
+    i = _bin_of(variant)
+    result = _ok(graded[i], f"submission_{i:02d}")
+    check_expectation(variant, _question(result, variant.question),
+                      f"{variant.label} ({variant.why}) in submission_{i:02d}")
+
+
+@pytest.mark.parametrize("index", range(len(BINS)), ids=[f"submission_{i:02d}" for i in range(len(BINS))])
+def test_only_the_wrong_question_loses_points(graded, index):
+    result = _ok(graded[index], f"submission_{index:02d}")
+    wrong_here = {q for q, v in BINS[index].items() if v.path.parent.name == "wrong"}
+    for q in result["questions"]:
+        if q["name"] not in wrong_here:
+            assert q["score"] >= q["max_score"] - EPS, (
+                f"submission_{index:02d}: {q['name']} lost points next to the wrong variants "
+                f"{sorted(BINS[index][w].label for w in wrong_here)}:\n{_describe(q)}")
+
+
+@pytest.mark.parametrize("key", [*range(len(BINS)), "stubs"], ids=[*(f"submission_{i:02d}" for i in range(len(BINS))), "stubs"])
+def test_feedback_is_specific_and_leak_free(graded, key):
+    from autograder.feedback.texts import say
+
+    result = _ok(graded[key], str(key))
+    generic = {say("hidden_check", "en"), say("hidden_check", "ko")}
+    for q in result["questions"]:
+        for t in q["tests"]:
+            where = f"{key}, {q['name']}, test {t['name']!r}"
+            if t["status"] != "passed":
+                assert t["output"].strip() and t["output"].strip() not in generic, f"{where}: no explanation"
+            leaks = [s for s in (*_LEAKS, "_tl_cases", "_e2e") if s in t["output"]]
+            assert not leaks, f"{where}: feedback leaks {leaks}:\n{t['output'][:1000]}"

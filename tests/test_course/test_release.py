@@ -1,0 +1,124 @@
+"""The release pipeline: source -> assignments/ and solutions/, kept in sync, validated by nbgrader."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, SOURCE_NOTEBOOK, tool_env
+from autograder.config import get_assignment
+
+GRADED = [q.name for q in get_assignment(ASSIGNMENT, ROOT / "grading.yml").questions]
+
+
+def _sources(path):
+    nb = nbformat.read(path, as_version=4)
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+def release_copy(parent, assignment: str = ASSIGNMENT):
+    """Run the real release step of ``assignment`` on a copy of the course in ``parent``; return its root."""
+    import shutil
+    dest = parent / "course"
+    dest.mkdir()
+    shutil.copytree(ROOT / "source", dest / "source", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("grading.yml", "nbgrader_config.py"):
+        shutil.copy2(ROOT / name, dest / name)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "release", assignment,
+                           "--config", str(dest / "grading.yml")],
+                          cwd=dest, env=tool_env(dest / "home"), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return dest
+
+
+@pytest.fixture(scope="module")
+def fresh_release(tmp_path_factory):
+    """Run the real release step on a copy of the course and return its root."""
+    return release_copy(tmp_path_factory.mktemp("release"))
+
+
+def test_committed_release_is_in_sync_with_source(fresh_release):
+    fresh = fresh_release / "assignments" / ASSIGNMENT
+    committed = sorted(p.relative_to(RELEASE_DIR) for p in RELEASE_DIR.rglob("*") if p.is_file()
+                       and "__pycache__" not in p.parts)
+    regenerated = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()
+                         and "__pycache__" not in p.parts)
+    assert committed == regenerated, "file list differs: run `make release` and commit assignments/"
+    for rel in committed:
+        assert (RELEASE_DIR / rel).read_bytes() == (fresh / rel).read_bytes(), (
+            f"assignments/{ASSIGNMENT}/{rel} is stale: run `make release` and commit it")
+
+
+def test_committed_solutions_match_source(fresh_release):
+    fresh = fresh_release / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    committed = SOLUTION_DIR / f"{ASSIGNMENT}.ipynb"
+    # Executed outputs carry timestamps, so compare what the TA reads: the cells' sources.
+    assert _sources(committed) == _sources(fresh), "solutions/ is stale: run `make release` and commit it"
+
+
+def test_release_hides_solutions_and_hidden_tests():
+    released = nbformat.read(RELEASE_DIR / f"{ASSIGNMENT}.ipynb", as_version=4)
+    text = json.dumps(released)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert not (RELEASE_DIR / "hidden_tests").exists()
+    reference_lines = [line.strip() for line in SOURCE_NOTEBOOK.read_text().splitlines()
+                       if "np.pad(" in line or "+= W[:, :, :, c]" in line]
+    assert reference_lines, "the source notebook should contain the reference code this test looks for"
+    for line in reference_lines:
+        assert line not in text
+
+
+def test_every_graded_function_is_a_stub_with_signature_and_docstring():
+    released = nbformat.read(RELEASE_DIR / f"{ASSIGNMENT}.ipynb", as_version=4)
+    source_nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    stubs = {c.metadata["nbgrader"]["grade_id"]: c.source for c in released.cells
+             if c.metadata.get("nbgrader", {}).get("solution")}
+    originals = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    assert sorted(stubs) == sorted(GRADED)
+    for name in GRADED:
+        stub = stubs[name]
+        signature = originals[name].split(":\n", 1)[0]
+        assert stub.startswith(signature), f"{name}: signature changed in the release"
+        assert '"""' in stub and "raise NotImplementedError()" in stub
+        namespace = {}
+        exec("import numpy as np\n" + stub, namespace)
+        assert callable(namespace[name])
+
+
+def test_check_cells_carry_the_points_of_grading_yml():
+    assignment = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
+    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade")}
+    assert points == {f"test_{q.name}": q.points for q in assignment.questions}
+
+
+def test_check_settings_follow_grading_yml():
+    assignment = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
+    for folder in (SOURCE_NOTEBOOK.parent, RELEASE_DIR):
+        settings = json.loads((folder / "check_settings.json").read_text())
+        assert settings == {"language": assignment.feedback_language}
+
+
+def _validate(path, *extra):
+    proc = subprocess.run([sys.executable, "-m", "autograder.course.nbgrader_cli", "validate", str(path), *extra],
+                          cwd=path.parent, env=tool_env(), capture_output=True, text=True, timeout=600)
+    return proc.stdout + proc.stderr
+
+
+def test_nbgrader_validate_passes_on_solution():
+    out = _validate(SOLUTION_DIR / f"{ASSIGNMENT}.ipynb")
+    assert "Success! Your notebook passes all the tests." in out, out[-2000:]
+
+
+def test_nbgrader_validate_invert_on_released_stubs():
+    stub = RELEASE_DIR / f"{ASSIGNMENT}.ipynb"
+    normal = _validate(stub)
+    assert "VALIDATION FAILED" in normal, normal[-2000:]
+    inverted = _validate(stub, "--invert")
+    # --invert complains about test cells that PASS; on the stubs every check fails, as it should.
+    assert "Success!" in inverted or "VALIDATION FAILED" not in inverted, inverted[-2000:]

@@ -146,7 +146,8 @@ def collect_manifests(dirs: list[str | Path], assignment: str) -> list[_Found]:
 
 
 def merge(course_root: str | Path, assignment_name: str, dirs: list[str | Path], *, jobs: int | None = None,
-          timeout: float | None = None, feedback: bool = True, csv_path: str | Path | None = None, echo=print):
+          timeout: float | None = None, feedback: bool = True, csv_path: str | Path | None = None, echo=print,
+          level: str | None = None):
     """Combine shard results into ``course_root`` as one ``autograder batch`` run; the BatchReport."""
     from . import batch, nbgrader_bridge as bridge
     from .config import get_assignment
@@ -176,7 +177,7 @@ def merge(course_root: str | Path, assignment_name: str, dirs: list[str | Path],
          f"{sum(len(m.data['students']) for m in manifests)} students"
          + (f", {copied} results copied" if copied else ""))
     report = batch.run_batch(root, assignment.name, jobs=jobs, timeout=timeout, lang=first["lang"],
-                             feedback=feedback, csv_path=csv_path, echo=echo)
+                             feedback=feedback, csv_path=csv_path, echo=echo, level=level)
     if report.graded:
         echo(f"  ! {report.graded} submission(s) had no up-to-date shard result and were graded by the merge")
     return report

@@ -84,4 +84,9 @@ def test_the_slurm_array_script_runs_the_shard_of_its_task(tmp_path):
     proc = subprocess.run(["bash", str(ROOT / "scripts" / "slurm" / "grade-class.sbatch"), "cnn_step_by_step"],
                           env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["batch", "cnn_step_by_step", "--shard", "2/4", "-j", "3", "--no-feedback"]
+    assert proc.stdout.split() == ["batch", "cnn_step_by_step", "--shard", "2/4", "-j", "3", "--no-feedback",
+                                   "--sandbox", "L2"]
+    env["AUTOGRADER_SANDBOX"] = "L2+L1"      # the required level is the instructor's to raise
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "slurm" / "grade-class.sbatch"), "cnn_step_by_step"],
+                          env=env, capture_output=True, text=True)
+    assert proc.stdout.split()[-2:] == ["--sandbox", "L2+L1"]

@@ -80,6 +80,7 @@ class Runner:
         self.base = base
         self.name = f"agrun{os.getpid() % 100000}"
         self.home = base / "home"
+        subprocess.run(["userdel", self.name], capture_output=True)    # left over by a killed run
         subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", str(self.home),
                         "--shell", "/bin/bash", self.name], check=True, capture_output=True)
         self.sudoers = Path("/etc/sudoers.d") / self.name
@@ -256,8 +257,13 @@ def _download(runner: Runner, store: Artifacts, inputs: dict, workspace: Path) -
 
 
 def run_job(runner: Runner, workflow: dict, job_id: str, *, repository: Path, work: Path, store: Artifacts,
-            context: dict, secrets: dict, skip: dict[str, str] | None = None, matrix: dict | None = None) -> JobRun:
-    """Run one job (one matrix entry) as the runner would; ``skip``: step-name fragment -> why it is emulated."""
+            context: dict, secrets: dict, skip: dict[str, str] | None = None, matrix: dict | None = None,
+            replace: dict[str, str] | None = None) -> JobRun:
+    """Run one job (one matrix entry) as the runner would.
+
+    ``skip``: step-name fragment -> why the step is emulated (an install the test environment has);
+    ``replace``: step-name fragment -> a script run instead (as the same user, the same way).
+    """
     job = workflow["jobs"][job_id]
     workspace, temp = work / "workspace", work / "temp"
     workspace.mkdir(parents=True)
@@ -304,7 +310,8 @@ def run_job(runner: Runner, workflow: dict, job_id: str, *, repository: Path, wo
                     path.touch()
                     os.chown(path, runner.uid, runner.gid)
                 step_env.update({k: str(v) for k, v in files.items()})
-                script = substitute(step["run"], ctx)
+                script = next((v for k, v in (replace or {}).items() if k in label), None) \
+                    or substitute(step["run"], ctx)
                 proc = runner.shell(script, cwd=workspace, env=step_env)
                 logs.append(f"--- {label} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}")
                 outputs.update(_key_values(files["GITHUB_OUTPUT"].read_text()))

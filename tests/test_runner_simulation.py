@@ -118,8 +118,10 @@ def pages(runner, built):
     """The classroom's Pages site on 127.0.0.1: <classroom>/autograders/<slug>.tar.gz, as publish-pages makes it."""
     site = runner.base / "pages"
     (site / "cnn-2026" / "autograders").mkdir(parents=True)
-    with tarfile.open(site / "cnn-2026" / "autograders" / "conv-numpy.tar.gz", "w:gz") as tar:
+    tarball = site / "cnn-2026" / "autograders" / "conv-numpy.tar.gz"
+    with tarfile.open(tarball, "w:gz") as tar:
         tar.add(built["bundle"], arcname="conv-numpy")
+    assert tarball.stat().st_size < 2 * 2**20          # classroom50's runner refuses more than 10 MB
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _Pages(*a, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -293,3 +295,30 @@ def test_deadline_grading_fails_loudly_below_the_required_level(runner, deadline
                          cwd=work, env=env)
     assert grade.returncode == 2, grade.stdout[-1500:] + grade.stderr[-1500:]
     assert "needs root" in grade.stderr and grade.stderr.count("\n") == 1
+
+
+# ------------------------------------------------------------------ the project's own CI
+def test_the_projects_ci_workflow_runs_as_the_runner(runner):
+    """ci.yml's lint job whole; its test job on this machine's Python, with `make test` dry-run (-n):
+    the suite this test belongs to is not run inside itself."""
+    repo = runner.base / "project"
+    repo.mkdir()
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, repo / name)
+    for folder in (".github", "scripts"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    (repo / ".venv").symlink_to(sys.prefix)          # what `make setup` leaves: this environment
+    workflow = sim.load(repo / ".github/workflows/ci.yml")
+    assert workflow["jobs"]["test"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13", "3.14"]
+    skip = {"Install (make setup)": "this environment is the installed project"}
+    lint = sim.run_job(runner, workflow, "lint", repository=repo, work=_work(runner, "ci-lint"),
+                       store=sim.Artifacts(_work(runner, "ci-artifacts")), context=PUSH, secrets={}, skip=skip)
+    assert lint.status == "success", lint.log[-3000:]
+    assert "No findings to report" in lint.log
+    test = sim.run_job(runner, workflow, "test", repository=repo, work=_work(runner, "ci-test"),
+                       store=sim.Artifacts(_work(runner, "ci-artifacts-2")), context=PUSH, secrets={}, skip=skip,
+                       matrix={"python": sim.PYTHON_VERSION},
+                       replace={"make test": 'out="$(sudo --preserve-env=PIP_EXTRA_INDEX_URL make -n test)"\n'
+                                             'echo "$out"\ngrep -q "python -m pytest" <<<"$out"\n'})
+    assert test.status == "success", test.log[-3000:]
+    assert ("System tools (bubblewrap, sudo, chromium)", "success") in test.steps

@@ -93,3 +93,11 @@ def test_every_install_of_the_project_takes_the_cpu_build_of_torch(workflows):
                 continue
             assert any(cpu in (s.get("run", "") + str(s.get("env", {})) + str(env.get("PIP_EXTRA_INDEX_URL", "")))
                        for s in runs), (name, job_id)
+
+
+def test_every_artifact_upload_may_be_repeated_by_a_re_run(workflows):
+    for name, path in workflows.items():
+        for job_id, job in yaml.safe_load(path.read_text())["jobs"].items():
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/upload-artifact@"):
+                    assert step["with"].get("overwrite") is True, (name, job_id, step["with"].get("name"))

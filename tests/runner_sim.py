@@ -28,6 +28,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,8 +82,14 @@ class Runner:
         self.name = f"agrun{os.getpid() % 100000}"
         self.home = base / "home"
         subprocess.run(["userdel", self.name], capture_output=True)    # left over by a killed run
-        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", str(self.home),
-                        "--shell", "/bin/bash", self.name], check=True, capture_output=True)
+        for attempt in range(20):   # another test process may hold /etc/passwd's lock a moment
+            made = subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", str(self.home),
+                                   "--shell", "/bin/bash", self.name], capture_output=True, text=True)
+            if made.returncode != 10:   # 10: cannot lock the password file
+                break
+            time.sleep(0.2)
+        if made.returncode != 0:
+            raise Unavailable(f"useradd {self.name} failed: {made.stderr.strip()}")
         self.sudoers = Path("/etc/sudoers.d") / self.name
         self.sudoers.write_text(f"{self.name} ALL=(ALL) NOPASSWD: ALL\n")
         self.sudoers.chmod(0o440)

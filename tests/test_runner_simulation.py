@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import shutil
 import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import runner_sim as sim
-from gitrepos import git, make_repo
+from gitrepos import make_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "cnn_step_by_step"
@@ -37,7 +37,7 @@ TIMES: dict[str, float] = {}
 
 @pytest.fixture(scope="module")
 def runner():
-    base = Path(__import__("tempfile").mkdtemp(prefix="ag-runner-sim-", dir="/tmp"))
+    base = Path(tempfile.mkdtemp(prefix="ag-runner-sim-", dir="/tmp"))
     try:
         host = sim.Runner(base)
     except sim.Unavailable as exc:
@@ -216,7 +216,7 @@ def test_classroom50_corrupt_notebook_is_a_graded_zero_with_a_note(runner, pages
 
 # ------------------------------------------------------------------ deadline grading
 @pytest.fixture(scope="module")
-def deadline_run(runner, tmp_path_factory):
+def deadline_run(runner):
     """grade-class.yml for one student (the reference solution), every job in order, hand-back included."""
     from autograder.ci.workflow import render_grade_workflow
     base = runner.base / "deadline"

@@ -53,6 +53,7 @@ concurrency:   # a newer push replaces a run still going
   cancel-in-progress: true
 jobs:
   practice:
+    name: Practice grade
     if: github.event_name == 'workflow_dispatch' || github.ref_name == github.event.repository.default_branch
     runs-on: ubuntu-24.04
     timeout-minutes: 20

@@ -1,4 +1,4 @@
-"""The generated student template repository and classroom50 folder, end to end.
+"""The generated student template repository, end to end (the classroom50 folder: test_runner_simulation.py).
 
 The workflow's jobs run through the runner simulation (tests/runner_sim.py): every run step as an
 unprivileged user with the real passwordless sudo, as on GitHub's hosted runners, with
@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 import runner_sim as sim
-from autograder.ci import classroom50, github
+from autograder.ci import github
 from autograder.config import get_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,8 +43,7 @@ def built():
         pytest.skip(str(exc))
     assignment = get_assignment(A, ROOT / "grading.yml")
     template = github.init_template(assignment, base / "template")
-    bundle = classroom50.bundle(assignment, base / "bundle")
-    yield {"template": template, "bundle": bundle, "runner": runner}
+    yield {"template": template, "runner": runner}
     runner.close()
     shutil.rmtree(base, ignore_errors=True)
 

@@ -108,7 +108,7 @@ def _readme(assignment: Assignment) -> str:
    autograder check {nb} --assignment {assignment.name} --config {KIT}/grading.yml --lang ko     # 확인 셀만
    autograder practice {nb} --kit {KIT} --lang ko                                                 # 연습 점수 (확인 셀 + 공개 테스트)
    ```
-3. 커밋하고 push하면 GitHub Actions가 같은 연습 채점을 실행합니다. 결과는 Actions 실행 화면의
+3. 커밋하고 기본 브랜치(보통 `main`)에 push하면 GitHub Actions가 같은 연습 채점을 실행합니다. 결과는 Actions 실행 화면의
    **Points** 알림, 요약(Summary)의 문제별 표, `feedback` 아티팩트(Markdown 피드백)에 있습니다.
 
 연습 점수는 **최종 점수가 아닙니다**: 최종 채점은 마감 후 숨겨진 테스트로 따로 합니다. 확인 셀과 공개 테스트는
@@ -126,7 +126,7 @@ def _readme(assignment: Assignment) -> str:
    autograder check {nb} --assignment {assignment.name} --config {KIT}/grading.yml --lang en     # visible checks only
    autograder practice {nb} --kit {KIT} --lang en                                                 # practice score (checks + public tests)
    ```
-3. Commit and push: GitHub Actions runs the same practice grading. See the **Points** notice of the run, the
+3. Commit and push to the default branch (usually `main`): GitHub Actions runs the same practice grading. See the **Points** notice of the run, the
    per-question table in its Summary, and the `feedback` artifact (Markdown feedback).
 
 The practice score is **not your grade**: the final grading runs hidden tests after the deadline, and they

@@ -28,7 +28,9 @@ from .workflow_commands import neutralize, output_line
 SCHEMA = "classroom50/result/v1"
 KIT = "kit"
 MAX_BUNDLE_BYTES = 10 * 1024 * 1024
-UV_PIN = "uv==0.13.8"   # only used when the runner's Python is not 3.11
+UV_PIN = "uv==0.13.8"   # only used when the runner's Python is not one the grader supports
+#: Python versions every pinned dependency has wheels for (README; tests/test_python_versions.py).
+SUPPORTED_PYTHONS = ((3, 11), (3, 14))
 
 _SCRIPT = '''#!/usr/bin/env python3
 """classroom50 autograder for {name}: practice tier (visible checks + public tests).
@@ -54,20 +56,39 @@ def run(cmd, **kw):
 
 
 def interpreter():
-    """A Python 3.11 with the pinned grader (AUTOGRADER_PYTHON: one already provisioned)."""
+    """A Python with the pinned grader (AUTOGRADER_PYTHON: one already provisioned).
+
+    The runner's own Python when the grader supports it ({supported}); only an
+    unsupported one makes uv fetch a standalone CPython 3.11.
+    """
     given = os.environ.get("AUTOGRADER_PYTHON")
     if given:
         return given
     home = pathlib.Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / "autograder-venv"
     python = home / "bin" / "python"
     if not python.exists():
-        if sys.version_info[:2] == (3, 11):
+        if {lowest} <= sys.version_info[:2] <= {highest}:
             run([sys.executable, "-m", "venv", home])
-        else:  # the grader needs 3.11: uv fetches a standalone CPython 3.11
+        else:
+            print("autograder: Python %d.%d is not supported; fetching CPython 3.11 (set the assignment's "
+                  "runtime python to {highest_text} to skip this)" % sys.version_info[:2], flush=True)
             run([sys.executable, "-m", "pip", "install", "--quiet", "{uv}"])
             run([sys.executable, "-m", "uv", "venv", "--seed", "--python", "3.11", home])
         run([python, "-m", "pip", "install", "--quiet", "-r", BUNDLE / "requirements.txt"], cwd=BUNDLE)
     return str(python)
+
+
+def install_bubblewrap(sudo):
+    """The sandbox's strongest level needs bubblewrap; apt's own errors stay in the log."""
+    if shutil.which("bwrap") is not None or not (sudo or os.geteuid() == 0) or not shutil.which("apt-get"):
+        return
+    prefix = (["sudo", "-n"] if sudo else []) + ["env", "DEBIAN_FRONTEND=noninteractive"]
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                                                 "bubblewrap"]):
+        if subprocess.run(prefix + cmd, stdin=subprocess.DEVNULL).returncode != 0:
+            print("autograder: installing bubblewrap failed (see above); grading with a weaker sandbox "
+                  "(add apt: [bubblewrap] to the assignment's runtime block)", flush=True)
+            return
 
 
 def main():
@@ -76,9 +97,7 @@ def main():
     # student's code runs as uid 65534 in bubblewrap, never as the job's own user.
     sudo = os.geteuid() != 0 and shutil.which("sudo") is not None and subprocess.run(
         ["sudo", "-n", "true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
-    if shutil.which("bwrap") is None and (sudo or os.geteuid() == 0) and shutil.which("apt-get"):
-        subprocess.run((["sudo", "-n"] if sudo else []) + ["apt-get", "install", "-y", "-qq", "bubblewrap"],
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    install_bubblewrap(sudo)
     work = pathlib.Path(tempfile.mkdtemp(prefix="autograder-"))
     result = work / "practice.json"
     # The grader itself needs no token: it gets a minimal environment, the worker an empty one.
@@ -115,8 +134,10 @@ def bundle(assignment: Assignment, dest: Path) -> Path:
         (staging / "requirements.txt").write_text(
             practice.requirements_text(f"{KIT}/{practice.WHEELS}/{wheel.name}"), encoding="utf-8")
         script = staging / "autograder.py"
-        script.write_text(_SCRIPT.format(name=assignment.name, kit=KIT, salt=practice.PRACTICE_SALT, uv=UV_PIN),
-                          encoding="utf-8")
+        low, high = SUPPORTED_PYTHONS
+        script.write_text(_SCRIPT.format(name=assignment.name, kit=KIT, salt=practice.PRACTICE_SALT, uv=UV_PIN,
+                                         lowest=low, highest=high, highest_text="%d.%d" % high,
+                                         supported="%d.%d-%d.%d" % (low + high)), encoding="utf-8")
         script.chmod(0o755)
         size = sum(p.stat().st_size for p in staging.rglob("*") if p.is_file())
         if size > MAX_BUNDLE_BYTES * 0.8:

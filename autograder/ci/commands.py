@@ -70,7 +70,12 @@ def _practice(args, fail) -> int:
             return fail("give the notebook to grade")
         require_level(args.sandbox)   # a forced level that cannot run: one line before grading
         with practice.practice_salt():
-            result = grade_notebook(notebook, assignment, practice=True, lang=args.lang, level=args.sandbox)
+            try:
+                result = grade_notebook(notebook, assignment, practice=True, lang=args.lang, level=args.sandbox)
+            except NotebookError as exc:
+                if not Path(notebook).is_file():
+                    raise
+                result = practice.unreadable_result(Path(notebook), assignment, exc, args.lang)
     except (ConfigError, NotebookError, GraderError, practice.KitError, SandboxUnavailable) as exc:
         return fail(str(exc))
     text = render(result, args.format)

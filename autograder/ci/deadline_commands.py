@@ -54,6 +54,8 @@ def add_commands(sub, positive_int) -> None:
     merge.add_argument("-j", "--jobs", type=positive_int, help="parallel graders for anything left to grade")
     merge.add_argument("--csv", help="grade CSV (default: results/<assignment>/grades.csv)")
     merge.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
+    merge.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"],
+                       help="required sandbox level for anything the merge grades itself (fails below it)")
     merge.set_defaults(run=_merge)
 
     back = sub.add_parser("hand-back", help="publish each student's feedback to a branch of their repository")
@@ -113,7 +115,7 @@ def _merge(args) -> int:
     try:
         roster = read_roster(args.roster) if args.roster else None
         report = merge(Path(args.course), args.assignment, args.result_dirs, jobs=args.jobs,
-                       feedback=not args.no_feedback, csv_path=args.csv)
+                       feedback=not args.no_feedback, csv_path=args.csv, level=args.sandbox)
         scores = write_scores(report.csv_path.parent, roster) if not args.csv else None
     except (ConfigError, BatchError, ShardError, RosterError) as exc:
         return _fail(str(exc))
@@ -147,7 +149,7 @@ def _grade_workflow(args) -> int:
     from .workflow import WorkflowError, write_grade_workflow
     try:
         get_assignment(args.assignment, args.config, require_sources=False)
-        path = write_grade_workflow(Path(args.dest), args.assignment, args.shards, roster=args.roster,
+        path = write_grade_workflow(args.dest, args.assignment, args.shards, roster=args.roster,
                                     deadline=args.deadline, cron=args.cron)
     except (ConfigError, WorkflowError) as exc:
         return _fail(str(exc))

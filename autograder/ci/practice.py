@@ -200,6 +200,18 @@ def grade_practice(notebook: Path, kit: Path, *, lang: str | None = None, level:
         return grade_notebook(notebook, kit_assignment(kit), practice=True, lang=lang, level=level)
 
 
+def unreadable_result(notebook: Path, assignment: Assignment, error: Exception, lang: str | None):
+    """A student's file that is not a readable notebook: a graded zero with a note, not a failed run."""
+    from ..feedback.bridge_texts import say
+    from ..course.nbgrader_bridge import zero_result
+    from ..results import GradeResult
+    lang = lang or assignment.feedback_language
+    reason = str(error).split(": ", 1)[-1].split(";")[0]   # without the path and the instructor's advice
+    note = say("unreadable", lang, name=Path(notebook).name, reason=reason)
+    return GradeResult.from_dict(zero_result(assignment, lang, note, status="unreadable",
+                                             notebook=Path(notebook).name))
+
+
 def requirements_text(wheel_path: str) -> str:
     """Pinned requirements: the grader's own wheel plus its exact dependency pins."""
     from importlib.metadata import requires

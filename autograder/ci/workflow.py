@@ -7,6 +7,7 @@ with actionlint and the GitHub workflow JSON schema.
 """
 from __future__ import annotations
 
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -56,9 +57,12 @@ def render_grade_workflow(assignment: str, shards: int, *, roster: str = "roster
     return text
 
 
-def write_grade_workflow(dest: Path, assignment: str, shards: int, **options) -> Path:
+def write_grade_workflow(dest: str | Path, assignment: str, shards: int, **options) -> Path:
+    """Write to ``dest``: a file, or a folder (existing, or named with a trailing slash) that gets grade-class.yml."""
     text = render_grade_workflow(assignment, shards, **options)
-    path = dest / "grade-class.yml" if dest.is_dir() or str(dest).endswith("/") else dest
+    # Path() drops a trailing slash, so look at the text as given: `.github/workflows/` is a folder.
+    folder = str(dest).endswith(("/", os.sep)) or Path(dest).is_dir()
+    path = Path(dest) / "grade-class.yml" if folder else Path(dest)
     try:
         write_atomic(path, text)
     except OSError as exc:

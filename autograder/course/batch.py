@@ -216,7 +216,22 @@ def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | Non
     A ``shard`` grades its share only (engine results); ``autograder merge`` records the class.
     """
     with salt_environment(salt):
-        return _run_batch(course_root, assignment_name, **options)
+        try:
+            return _run_batch(course_root, assignment_name, **options)
+        finally:
+            _hand_over_outputs(Path(course_root).resolve(), assignment_name)
+
+
+def _hand_over_outputs(root: Path, assignment_name: str) -> None:
+    """Under sudo, what the batch wrote goes to the invoking user (later steps and uploads read it)."""
+    from .. import handover
+    if handover.invoker() is None:
+        return
+    for path in (root / bridge.RESULTS_DIR / assignment_name, root / "autograded", root / "feedback"):
+        if path.is_dir():
+            handover.hand_over_tree(path)
+    for path in root.glob("gradebook.db*"):
+        handover.hand_over(path)
 
 
 def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,

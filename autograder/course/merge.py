@@ -19,7 +19,8 @@ from .shards import ShardError, class_digest, collect_manifests
 
 
 def merge(course_root: str | Path, assignment_name: str, dirs: list[str | Path], *, jobs: int | None = None,
-          timeout: float | None = None, feedback: bool = True, csv_path: str | Path | None = None, echo=print):
+          timeout: float | None = None, feedback: bool = True, csv_path: str | Path | None = None, echo=print,
+          level: str | None = None):
     """Combine shard results into ``course_root`` as one ``autograder batch`` run; the BatchReport."""
     root = Path(course_root).resolve()
     assignment = get_assignment(assignment_name, root / "grading.yml")
@@ -47,7 +48,7 @@ def merge(course_root: str | Path, assignment_name: str, dirs: list[str | Path],
          f"{sum(len(m.data['students']) for m in manifests)} students"
          + (f", {copied} results copied" if copied else ""))
     report = batch.run_batch(root, assignment.name, jobs=jobs, timeout=timeout, lang=first["lang"],
-                             feedback=feedback, csv_path=csv_path, echo=echo)
+                             feedback=feedback, csv_path=csv_path, echo=echo, level=level)
     if report.graded:
         echo(f"  ! {report.graded} submission(s) had no up-to-date shard result and were graded by the merge")
     return report

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import handover
 from ..results import PASSED, GradeResult
 
 _HEADINGS = {
@@ -118,11 +119,15 @@ def render(result: GradeResult, fmt: str) -> str:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename."""
+    """Write ``text`` to ``path`` via a temporary file and rename.
+
+    Under ``sudo`` the file (and any folder made for it) goes to the invoking user: see handover.py.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    handover.make_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        handover.hand_over_fd(fd)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)

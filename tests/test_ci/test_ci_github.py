@@ -1,25 +1,24 @@
-"""The generated student template repository and classroom50 folder, end to end.
+"""The generated student template repository, end to end (the classroom50 folder: test_runner_simulation.py).
 
-The workflow's run steps are executed here in order, in a copy of a generated
-template repository, with GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP and
-fake job tokens set as Actions would (``uses:`` steps skipped, the install step
-replaced by this venv, ``sudo`` by a shim: the tests run as root already).
+The workflow's jobs run through the runner simulation (tests/runner_sim.py): every run step as an
+unprivileged user with the real passwordless sudo, as on GitHub's hosted runners, with
+GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP and fake job tokens set as Actions sets them.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
-from autograder.ci import classroom50, github
+import runner_sim as sim
+from autograder.ci import github
 from autograder.config import get_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,26 +26,26 @@ A = "cnn_step_by_step"
 SOLUTION = ROOT / "solutions" / A / f"{A}.ipynb"
 RELEASE = ROOT / "assignments" / A / f"{A}.ipynb"
 BIN = Path(sys.executable).parent
-FAKE_TOKENS = {"GITHUB_TOKEN": "ghs_faketoken1234567890", "ACTIONS_RUNTIME_TOKEN": "runtime-secret-0987",
-               "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc-secret-5555",
-               "ACTIONS_ID_TOKEN_REQUEST_URL": "https://oidc.invalid/token?secret=7777"}
+FAKE_TOKENS = sim.FAKE_TOKENS
+PUSH = {"github": {"event_name": "push", "ref": "refs/heads/main", "ref_name": "main",
+                   "event": {"repository": {"default_branch": "main"}}}}
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox uid switch needs root (CI runs as root)")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    base = tmp_path_factory.mktemp("ci")
+def built():
+    base = Path(tempfile.mkdtemp(prefix="ag-ci-github-", dir="/tmp"))
+    try:
+        runner = sim.Runner(base)
+    except sim.Unavailable as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(str(exc))
     assignment = get_assignment(A, ROOT / "grading.yml")
     template = github.init_template(assignment, base / "template")
-    bundle = classroom50.bundle(assignment, base / "bundle")
-    shim = base / "bin"
-    shim.mkdir()
-    # Stands in for the runner's passwordless sudo: drop sudo's options, run the command (we are root).
-    (shim / "sudo").write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do case "$1" in -*) shift;; *) break;; esac; done\n'
-                               'exec "$@"\n')
-    (shim / "sudo").chmod(0o755)
-    return {"template": template, "bundle": bundle, "shim": shim}
+    yield {"template": template, "runner": runner}
+    runner.close()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _attack_notebook(path: Path, workspace: Path, temp: Path) -> None:
@@ -90,38 +89,26 @@ raise RuntimeError("::add-mask::" + repr(stolen)[:3000] + "\\n::set-output name=
     nbformat.write(nb, path)
 
 
-def _run_workflow(template: Path, notebook: Path | None, tmp: Path, shim: Path, attack: bool = False):
-    """Execute the run steps of the generated workflow like the runner; return what it produced."""
-    workspace = tmp / "workspace"
-    shutil.copytree(template, workspace)
-    temp = tmp / "runner-temp"
-    temp.mkdir()
-    target = workspace / f"{A}.ipynb"
+def _run_workflow(template: Path, notebook: Path | None, runner: sim.Runner, attack: bool = False):
+    """Run the generated workflow's job as the runner does; return what it produced."""
+    repo = Path(tempfile.mkdtemp(prefix="repo-", dir=runner.base)) / "repo"
+    shutil.copytree(template, repo)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=runner.base))
+    workspace, temp = work / "workspace", work / "temp"
+    target = repo / f"{A}.ipynb"
     if attack:
         _attack_notebook(target, workspace, temp)
     elif notebook is not None:
         shutil.copy(notebook, target)
-    output, summary = tmp / "github_output", tmp / "step_summary"
-    output.touch()
-    summary.touch()
-    workflow = yaml.safe_load((workspace / github.WORKFLOW).read_text())
-    job = workflow["jobs"]["practice"]
-    env = {"PATH": f"{shim}{os.pathsep}{BIN}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp), "CI": "true",
-           "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp),
-           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), **FAKE_TOKENS}
-    for key, value in job["env"].items():
-        env[key] = str(value).replace("${{ runner.temp }}", str(temp))
-    logs = []
-    for step in job["steps"]:
-        if "uses" in step or "pip install" in step["run"]:
-            continue   # actions and the install step: this venv has the grader, the machine has bwrap
-        proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=workspace, env=env, capture_output=True,
-                              text=True, timeout=300)
-        logs.append(proc.stdout + proc.stderr)
-        assert proc.returncode == 0, (step.get("name"), proc.stdout[-2000:], proc.stderr[-2000:])
-    feedback = temp / "autograder" / github.FEEDBACK_MD
-    return {"log": "\n".join(logs), "output": output.read_text(), "summary": summary.read_text(),
-            "feedback": feedback.read_text() if feedback.exists() else "", "workspace": workspace}
+    store = sim.Artifacts(work / "artifacts")
+    job = sim.run_job(runner, sim.load(repo / github.WORKFLOW), "practice", repository=repo, work=work,
+                      store=store, context=PUSH, secrets={},
+                      skip={"Install the grader": "this environment has the grader; bwrap is installed"})
+    assert job.status == "success", job.log[-4000:]
+    feedback = store.names.get("feedback")
+    return {"log": job.log, "output": "".join(f"{k}={v}\n" for k, v in job.outputs.items()),
+            "summary": job.summary, "feedback": (feedback / github.FEEDBACK_MD).read_text() if feedback else "",
+            "workspace": workspace}
 
 
 def _points(log: str) -> tuple[float, float]:
@@ -152,7 +139,7 @@ def test_template_repository_contents(built):
 
 
 def test_workflow_reference_gets_full_practice_marks(built, tmp_path):
-    run = _run_workflow(built["template"], SOLUTION, tmp_path, built["shim"])
+    run = _run_workflow(built["template"], SOLUTION, built["runner"])
     score, maximum = _points(run["log"])
     assert score == maximum == 100
     assert "| `conv_forward` | 20 / 20 |" in run["summary"]
@@ -161,13 +148,13 @@ def test_workflow_reference_gets_full_practice_marks(built, tmp_path):
 
 
 def test_workflow_untouched_release_gets_zero(built, tmp_path):
-    run = _run_workflow(built["template"], RELEASE, tmp_path, built["shim"])
+    run = _run_workflow(built["template"], RELEASE, built["runner"])
     assert _points(run["log"]) == (0, 100)
     assert run["output"].splitlines()[0] == "points=0/100"
 
 
 def test_workflow_attack_changes_nothing(built, tmp_path):
-    run = _run_workflow(built["template"], None, tmp_path, built["shim"], attack=True)
+    run = _run_workflow(built["template"], None, built["runner"], attack=True)
     score, maximum = _points(run["log"])
     assert maximum == 100 and score < 100
     assert run["output"].splitlines() == [f"points={score:g}/100", f"score={score:g}", "max-score=100"]
@@ -200,40 +187,3 @@ def test_workflow_files_pass_actionlint_and_the_workflow_schema(built, tmp_path)
         check = subprocess.run([str(schema), "--builtin-schema", "vendor.github-workflows", str(wf)],
                                capture_output=True, text=True, timeout=120)
         assert check.returncode == 0, check.stdout + check.stderr
-
-
-def test_classroom50_autograder_follows_the_v1_contract(built, tmp_path):
-    bundle = built["bundle"]
-    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
-    assert size < 2 * 2**20
-    checkout = tmp_path / "checkout"
-    checkout.mkdir()
-    shutil.copy(SOLUTION, checkout / f"{A}.ipynb")
-    (checkout / "result.json").write_text('{"score": 999}')   # committed by a student: replaced
-    output = tmp_path / "github_output"
-    env = {"PATH": f"{built['shim']}{os.pathsep}{BIN}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path),
-           "RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output), "CLASSROOM": "cnn-2026",
-           "ASSIGNMENT": "conv-numpy", "USERNAME": "kim", "SUBMISSION_TAG": "submit/20261202T000000Z-abc1234",
-           "COMMIT_URL": "https://github.com/org/cnn-2026-conv-numpy-kim/commit/abc1234",
-           "RELEASE_URL": "https://github.com/org/cnn-2026-conv-numpy-kim/releases/tag/submit%2F1",
-           "AUTOGRADER_PYTHON": sys.executable, **FAKE_TOKENS}
-    proc = subprocess.run([sys.executable, str(bundle / "autograder.py")], cwd=checkout, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    result = json.loads((checkout / "result.json").read_text())
-    assert result["schema"] == "classroom50/result/v1"
-    for field in ("classroom", "assignment", "submission", "commit", "release", "review", "datetime"):
-        assert isinstance(result[field], str) and result[field], field
-    assert (result["classroom"], result["assignment"], result["owner"]) == ("cnn-2026", "conv-numpy", "kim")
-    assert type(result["score"]) is int and type(result["max-score"]) is int
-    assert result["score"] == result["max-score"] == 100
-    assert sum(t["score"] for t in result["tests"]) == result["score"]
-    assert sum(t["max-score"] for t in result["tests"]) == result["max-score"]
-    for test in result["tests"]:
-        assert set(test) == {"test-name", "passed", "score", "max-score"}
-        assert type(test["score"]) is int and type(test["max-score"]) is int and test["passed"] is True
-    assert "100" in (checkout / "release-body.md").read_text()
-    lines = output.read_text().splitlines()
-    assert lines[0] == "status=success" and lines[1].startswith("summary=practice 100/100") and len(lines) == 2
-    for secret in FAKE_TOKENS.values():
-        assert secret not in proc.stdout + proc.stderr

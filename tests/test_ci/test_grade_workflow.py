@@ -59,7 +59,9 @@ def test_the_workflow_collects_grades_in_shards_and_merges(workflow):
         assert step["env"]["AUTOGRADER_SALT"] == "${{ secrets.AUTOGRADER_SALT }}"
         assert "--preserve-env=AUTOGRADER_SALT" in step["run"]
     text = workflow.read_text()
-    assert "secrets.STUDENT_REPOS_TOKEN" in text and "STUDENT_REPOS_TOKEN }}" not in runs["collect"]
+    assert "secrets.STUDENT_REPOS_READ_TOKEN" in text and "TOKEN }}" not in runs["collect"]
+    assert "--sandbox \"$SANDBOX\"" in runs["grade"] and "--sandbox \"$SANDBOX\"" in runs["merge"]
+    assert spec["env"]["SANDBOX"] == "L2+L1"
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -84,4 +86,19 @@ def test_the_slurm_array_script_runs_the_shard_of_its_task(tmp_path):
     proc = subprocess.run(["bash", str(ROOT / "scripts" / "slurm" / "grade-class.sbatch"), "cnn_step_by_step"],
                           env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["batch", "cnn_step_by_step", "--shard", "2/4", "-j", "3", "--no-feedback"]
+    assert proc.stdout.split() == ["batch", "cnn_step_by_step", "--shard", "2/4", "-j", "3", "--no-feedback",
+                                   "--sandbox", "L2"]
+    env["AUTOGRADER_SANDBOX"] = "L2+L1"      # the required level is the instructor's to raise
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "slurm" / "grade-class.sbatch"), "cnn_step_by_step"],
+                          env=env, capture_output=True, text=True)
+    assert proc.stdout.split()[-2:] == ["--sandbox", "L2+L1"]
+
+
+def test_a_folder_with_a_trailing_slash_gets_grade_class_yml(tmp_path):
+    """`grade-workflow .github/workflows/`: the README's command writes into the folder, existing or not."""
+    dest = tmp_path / ".github" / "workflows"
+    proc = run_cli("github", "grade-workflow", f"{dest}/", "--assignment", "cnn_step_by_step")
+    assert proc.returncode == 0, proc.stderr
+    assert (dest / "grade-class.yml").is_file() and dest.is_dir()
+    proc = run_cli("github", "grade-workflow", str(tmp_path / "one.yml"), "--assignment", "cnn_step_by_step")
+    assert proc.returncode == 0 and (tmp_path / "one.yml").is_file()

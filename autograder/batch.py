@@ -22,6 +22,7 @@ what would be graded now is skipped (``--force`` grades everything again).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import glob
@@ -208,15 +209,24 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, **options) -> BatchReport:
+def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, wait: float = 0.0,
+              **options) -> BatchReport:
     """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring.
 
     ``salt`` (default: ``AUTOGRADER_SALT`` or the public salt) draws the hidden tests' inputs; it reaches
     the grading processes through their environment, never their command line.
     A ``shard`` grades its share only (engine results); ``autograder merge`` records the class.
+    One run at a time on a course (:mod:`autograder.course_lock`; shards together): ``wait`` seconds at most.
     """
-    with salt_environment(salt):
-        return _run_batch(course_root, assignment_name, **options)
+    from .course_lock import CourseBusy, course_lock
+    lock = contextlib.nullcontext()
+    if Path(course_root).is_dir():     # else _run_batch says what is missing
+        lock = course_lock(course_root, f"batch {assignment_name}", wait=wait, shared=options.get("shard") is not None)
+    try:
+        with lock, salt_environment(salt):
+            return _run_batch(course_root, assignment_name, **options)
+    except CourseBusy as exc:
+        raise BatchError(str(exc)) from None
 
 
 def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | Path | None = None,
@@ -268,7 +278,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     policy = bridge.policy_digest(assignment)
     staging = results / (f".staging-{shard.label}" if shard else ".staging")   # shards may share a folder
     for sub in subs:
-        sub.notes = bridge.prepare_submission(sub.folder, release, lang)
+        sub.notes = bridge.prepare_submission(sub.folder, release, lang, top=bridge.submitted_top(coursedir))
         sub.staged = staging / sub.student / sub.notebook.name
         stored = bridge.load_result(bridge.result_path(root, assignment.name, sub.student))
         if stored is not None and isinstance(stored.get("duration_s"), (int, float)):

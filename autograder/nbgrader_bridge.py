@@ -44,6 +44,7 @@ import nbformat
 
 from .bridge_texts import say
 from .nbgrader_metadata import remembering_metadata_check
+from .plain_files import folder_is_unsafe, prune_feedback
 from .grade_cells import apply_result, drop_orphan_metadata, zero_unknown_grade_cells
 from .repair import (SIDECAR, copy_feedback_for_renamed, note_kinds, prepare_submission,  # noqa: F401
                      read_notes, read_renames)
@@ -225,14 +226,29 @@ def prepare_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         return
     coursedir = _running_coursedir()
     folders = sorted({Path(p).parent for p in notebooks})
+    top = submitted_top(coursedir)
     fresh = []
     for folder in folders:
         assignment_id = folder.name
         release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment_id))
-        if release.is_dir():
-            prepare_submission(folder, release, feedback_language(assignment_id))
+        # Without a release only the link removal applies (no released notebook to repair from).
+        try:
+            prepare_submission(folder, release, feedback_language(assignment_id), top=top)
+        except Exception as exc:
+            # nbgrader logs a failed hook and goes on copying the folder: stop the command rather than let it
+            # copy what a link points at.  (SystemExit is not an Exception: nbgrader does not catch it.)
+            if folder_is_unsafe(folder, top):
+                raise SystemExit(f"autograder: {folder} holds links or special files that could not be removed "
+                                 f"({type(exc).__name__}: {exc}); remove them by hand, then run the command again")
+            raise
         fresh += sorted(str(p) for p in folder.glob("*.ipynb"))
     notebooks[:] = fresh
+
+
+def submitted_top(coursedir) -> Path:
+    """The folder holding every student's submissions (``submitted/``), links not resolved."""
+    import os
+    return Path(os.path.normpath(coursedir.format_path(coursedir.submitted_directory, ".", ".")))
 
 
 def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
@@ -251,6 +267,10 @@ def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         if match:
             student_id, assignment_id = match.group("student_id"), match.group("assignment_id")
             feedback = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+            # First, so that nothing but the release, the pages and nbgrader's timestamp (release_feedback reads
+            # it) reaches release_feedback, even if a later step fails.
+            prune_feedback(feedback, coursedir.format_path(coursedir.release_directory, ".", assignment_id),
+                           {Path(p).stem + ".html" for p in autograded} | {coursedir.timestamp_file})
             add_tables(coursedir, autograded, feedback, assignment_id, student_id, feedback_language(assignment_id))
             copy_feedback_for_renamed(
                 Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)), feedback)

@@ -251,6 +251,10 @@ def submitted_top(coursedir) -> Path:
     return Path(os.path.normpath(coursedir.format_path(coursedir.submitted_directory, ".", ".")))
 
 
+#: what nbgrader's own release_feedback reads in a feedback folder, besides the pages
+NBGRADER_FEEDBACK_FILES = {"timestamp.txt", "submission_secret.txt"}
+
+
 def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
     """``GenerateFeedback.post_convert_hook``: each feedback page opens with the question table,
     and a renamed notebook's page also gets the name the student submitted (so
@@ -267,10 +271,15 @@ def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         if match:
             student_id, assignment_id = match.group("student_id"), match.group("assignment_id")
             feedback = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
-            # First, so that nothing but the release, the pages and nbgrader's timestamp (release_feedback reads
-            # it) reaches release_feedback, even if a later step fails.
-            prune_feedback(feedback, coursedir.format_path(coursedir.release_directory, ".", assignment_id),
-                           {Path(p).stem + ".html" for p in autograded} | {coursedir.timestamp_file})
+            # First, so that nothing but the release, the pages and the two files nbgrader's release_feedback
+            # reads reaches the student even if a later step fails; nbgrader logs a failed hook and goes on, so
+            # a failure here stops the command (SystemExit is not an Exception: nbgrader does not catch it).
+            try:
+                prune_feedback(feedback, coursedir.format_path(coursedir.release_directory, ".", assignment_id),
+                               {Path(p).stem + ".html" for p in autograded} | NBGRADER_FEEDBACK_FILES)
+            except Exception as exc:
+                raise SystemExit(f"autograder: could not clear {feedback} of files that are not feedback "
+                                 f"({type(exc).__name__}: {exc}); do not release this feedback before it is") from None
             add_tables(coursedir, autograded, feedback, assignment_id, student_id, feedback_language(assignment_id))
             copy_feedback_for_renamed(
                 Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)), feedback)

@@ -354,7 +354,7 @@ def test_links_in_a_submission_never_reach_autograded_or_feedback(cycle):
     feedback = {p.name for p in (course / "feedback" / "partial" / ASSIGNMENT).iterdir()}
     assert "planted.txt" not in feedback and f"{ASSIGNMENT}.html" in feedback
     released = {p.name for p in (course / "assignments" / ASSIGNMENT).iterdir() if p.is_file()}
-    assert feedback == released - {NB} | {f"{ASSIGNMENT}.html", "timestamp.txt"}
+    assert feedback == released - {NB} | {f"{ASSIGNMENT}.html", "timestamp.txt", "submission_secret.txt"}
     # Only the links went: their targets are intact, and the student is told what was removed.
     for name, source in hidden.items():
         assert (course / HIDDEN / name).read_text() == source

@@ -37,24 +37,27 @@ def _printable(name: str) -> str:
 
 
 def _walk(folder: Path, odd: list[Path], linked: dict[tuple[int, int], list[Path]]) -> None:
-    """Everything under ``folder`` that is not a regular file or a real folder, without following links."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        path = Path(entry.path)
+    """Everything under ``folder`` that is not a regular file or a real folder, without following links
+    (a loop, not recursion: an archive can nest folders deeper than Python's recursion limit)."""
+    pending = [folder]
+    while pending:
         try:
-            info = entry.stat(follow_symlinks=False)
-        except OSError:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:     # unreadable: nbgrader's own walk cannot copy from it either
             continue
-        if stat.S_ISDIR(info.st_mode):
-            _walk(path, odd, linked)
-        elif stat.S_ISREG(info.st_mode):
-            if info.st_nlink > 1:
-                linked.setdefault((info.st_dev, info.st_ino), []).append(path)
-        else:
-            odd.append(path)     # a link, FIFO, socket or device
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                pending.append(path)
+            elif stat.S_ISREG(info.st_mode):
+                if info.st_nlink > 1:
+                    linked.setdefault((info.st_dev, info.st_ino), []).append(path)
+            else:
+                odd.append(path)     # a link, FIFO, socket or device
 
 
 def _unsafe_entries(folder: Path) -> list[Path]:

@@ -65,6 +65,19 @@ def test_everything_but_regular_files_goes_and_the_targets_stay(tmp_path, secret
     assert not folder_is_unsafe(folder) and keep_regular_files(folder) == []
 
 
+def test_deep_folders_are_walked_too(tmp_path, secrets):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(1100):                             # deeper than Python's recursion limit (pathlib's mkdir
+        os.mkdir("d", dir_fd=fd)                      # recurses too: one level at a time)
+        fd, parent = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(parent)
+    os.symlink(secrets / "test_secret.py", "x.py", dir_fd=fd)
+    os.close(fd)
+    assert keep_regular_files(folder) == ["/".join(["d"] * 1100 + ["x.py"])]
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a device needs root")
 def test_a_device_file_goes(tmp_path):
     folder = tmp_path / "s"

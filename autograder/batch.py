@@ -114,19 +114,28 @@ def _timestamp(path: Path) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
-def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
+def import_folder(source: Path, coursedir, assignment: Assignment, echo=print) -> int:
     """Copy a folder of notebooks into ``submitted/<student>/<assignment>/``.
 
     ``<student>.ipynb`` files and ``<student>/*.ipynb`` folders are accepted.
-    An unchanged submission is left alone, so a re-run resumes.
+    An unchanged submission is left alone, so a re-run resumes.  Links (and other files that are
+    not plain files) are skipped with a line: copying one would copy whatever it points at.
     """
+    from .plain_files import is_plain_file
     groups: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(source.iterdir()):
-        if path.is_file() and path.suffix == ".ipynb":
+        if path.suffix == ".ipynb" and not path.is_dir() and not is_plain_file(path):
+            echo(f"  ! skipped {path.name!r}: a link or special file, not a notebook file")
+        elif path.is_file() and path.suffix == ".ipynb":
             groups.setdefault(safe_student_id(path.stem), []).append((path, assignment.notebook))
-        elif path.is_dir() and not path.name.startswith("."):
+        elif path.is_dir() and not path.name.startswith(".") and not path.is_symlink():
             for nb in sorted(path.glob("*.ipynb")):
-                groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
+                if is_plain_file(nb):
+                    groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
+                else:
+                    echo(f"  ! skipped {path.name}/{nb.name!r}: a link or special file, not a notebook file")
+        elif path.is_symlink():
+            echo(f"  ! skipped {path.name!r}: a link, not a student's folder")
     for student, files in groups.items():
         dest = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment.name))
         originals = dest / bridge.SIDECAR / "original"
@@ -260,7 +269,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     if source is not None:
         source = Path(source)
         if source.is_dir():
-            count = import_folder(source, coursedir, assignment)
+            count = import_folder(source, coursedir, assignment, echo)
             echo(f"imported {count} submissions from {source}")
         elif source.is_file():
             echo(f"nbgrader zip_collect {assignment.name} <- {source.name}")

@@ -110,6 +110,15 @@ def folder_is_unsafe(folder: str | Path, top: str | Path | None = None) -> bool:
     return any(p.is_symlink() for p in _chain(folder, top)) or bool(_unsafe_entries(folder))
 
 
+def is_plain_file(path: str | Path) -> bool:
+    """A regular file with no other name (not a link, device, FIFO or socket, not hard-linked elsewhere)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
+
+
 def removed_names(names: list[str], limit: int = 6) -> str:
     shown = ", ".join(_printable(name) for name in names[:limit])
     return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")

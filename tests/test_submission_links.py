@@ -75,7 +75,15 @@ def test_deep_folders_are_walked_too(tmp_path, secrets):
         os.close(parent)
     os.symlink(secrets / "test_secret.py", "x.py", dir_fd=fd)
     os.close(fd)
-    assert keep_regular_files(folder) == ["/".join(["d"] * 1100 + ["x.py"])]
+    try:
+        assert keep_regular_files(folder) == ["/".join(["d"] * 1100 + ["x.py"])]
+    finally:   # pytest's own clean-up (shutil.rmtree) recurses: take the tree down here, bottom first
+        for depth in range(1100, 0, -1):
+            level = folder.joinpath(*["d"] * depth)
+            for leftover in ("x.py",):
+                if os.path.lexists(level / leftover):
+                    os.unlink(level / leftover)
+            os.rmdir(level)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a device needs root")
@@ -172,3 +180,20 @@ def test_nbgrader_zip_collect_collects_regular_files_only(tmp_path):
     assert (submitted / "alice" / ASSIGNMENT / NB).is_file()
     assert not (submitted / "bob").exists() and f"bob_33_44_{NB}" in proc.stderr
     assert (course / "source" / ASSIGNMENT / NB).is_file()
+
+
+def test_batch_from_a_folder_copies_plain_notebooks_only(tmp_path, secrets):
+    from autograder.batch import import_folder
+    from autograder.config import get_assignment
+    course = copy_course(tmp_path / "course")
+    incoming = tmp_path / "incoming"
+    (incoming / "carol").mkdir(parents=True)
+    (incoming / "alice.ipynb").write_bytes((RELEASE_DIR / NB).read_bytes())
+    os.symlink(course / "source" / ASSIGNMENT / NB, incoming / "bob.ipynb")            # the solutions
+    os.symlink(course / "source" / ASSIGNMENT / NB, incoming / "carol" / NB)
+    os.symlink(course / "source" / ASSIGNMENT, incoming / "dave", target_is_directory=True)
+    lines = []
+    assert import_folder(incoming, bridge.course_directory(course), get_assignment(ASSIGNMENT, course / "grading.yml"),
+                         echo=lines.append) == 1
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice"]
+    assert len(lines) == 3 and all("skipped" in line for line in lines)

@@ -197,3 +197,17 @@ def test_batch_from_a_folder_copies_plain_notebooks_only(tmp_path, secrets):
                          echo=lines.append) == 1
     assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice"]
     assert len(lines) == 3 and all("skipped" in line for line in lines)
+
+
+def test_the_feedback_hook_stops_nbgrader_when_it_cannot_prune(tmp_path, monkeypatch):
+    autograded = tmp_path / "autograded" / "alice" / ASSIGNMENT
+    autograded.mkdir(parents=True)
+    (autograded / NB).write_bytes((RELEASE_DIR / NB).read_bytes())
+    monkeypatch.chdir(tmp_path)
+
+    def fails(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(bridge, "prune_feedback", fails)
+    with pytest.raises(SystemExit) as stopped:      # nbgrader would log an Exception and release the folder
+        bridge.feedback_hook(notebooks=[str(autograded / NB)])
+    assert "\n" not in str(stopped.value) and "do not release this feedback" in str(stopped.value)

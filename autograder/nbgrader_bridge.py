@@ -44,7 +44,7 @@ import nbformat
 
 from .bridge_texts import say
 from .nbgrader_metadata import remembering_metadata_check
-from .plain_files import folder_is_unsafe, prune_feedback
+from .plain_files import clear_feedback, stop_if_unsafe, submitted_top
 from .grade_cells import apply_result, drop_orphan_metadata, zero_unknown_grade_cells
 from .repair import (SIDECAR, copy_feedback_for_renamed, note_kinds, prepare_submission,  # noqa: F401
                      read_notes, read_renames)
@@ -235,24 +235,10 @@ def prepare_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         try:
             prepare_submission(folder, release, feedback_language(assignment_id), top=top)
         except Exception as exc:
-            # nbgrader logs a failed hook and goes on copying the folder: stop the command rather than let it
-            # copy what a link points at.  (SystemExit is not an Exception: nbgrader does not catch it.)
-            if folder_is_unsafe(folder, top):
-                raise SystemExit(f"autograder: {folder} holds links or special files that could not be removed "
-                                 f"({type(exc).__name__}: {exc}); remove them by hand, then run the command again")
+            stop_if_unsafe(folder, top, exc)   # nbgrader would log it, then copy what the links point at
             raise
         fresh += sorted(str(p) for p in folder.glob("*.ipynb"))
     notebooks[:] = fresh
-
-
-def submitted_top(coursedir) -> Path:
-    """The folder holding every student's submissions (``submitted/``), links not resolved."""
-    import os
-    return Path(os.path.normpath(coursedir.format_path(coursedir.submitted_directory, ".", ".")))
-
-
-#: what nbgrader's own release_feedback reads in a feedback folder, besides the pages
-NBGRADER_FEEDBACK_FILES = {"timestamp.txt", "submission_secret.txt"}
 
 
 def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
@@ -271,15 +257,8 @@ def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         if match:
             student_id, assignment_id = match.group("student_id"), match.group("assignment_id")
             feedback = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
-            # First, so that nothing but the release, the pages and the two files nbgrader's release_feedback
-            # reads reaches the student even if a later step fails; nbgrader logs a failed hook and goes on, so
-            # a failure here stops the command (SystemExit is not an Exception: nbgrader does not catch it).
-            try:
-                prune_feedback(feedback, coursedir.format_path(coursedir.release_directory, ".", assignment_id),
-                               {Path(p).stem + ".html" for p in autograded} | NBGRADER_FEEDBACK_FILES)
-            except Exception as exc:
-                raise SystemExit(f"autograder: could not clear {feedback} of files that are not feedback "
-                                 f"({type(exc).__name__}: {exc}); do not release this feedback before it is") from None
+            # First: nothing but the release and grading's pages reaches the student, even if a later step fails.
+            clear_feedback(feedback, coursedir.format_path(coursedir.release_directory, ".", assignment_id), autograded)
             add_tables(coursedir, autograded, feedback, assignment_id, student_id, feedback_language(assignment_id))
             copy_feedback_for_renamed(
                 Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)), feedback)

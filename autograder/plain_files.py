@@ -155,3 +155,34 @@ def prune_feedback(feedback: str | Path, release: str | Path, pages: set[str]) -
             if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
                 path.rmdir()
     return sorted(removed)
+
+
+# -- nbgrader's hooks (autograder.nbgrader_bridge) ------------------------------------------------
+# nbgrader logs an exception raised by a pre- or post-convert hook and goes on: copying the submission
+# folder, releasing the feedback folder.  These stop the command instead (SystemExit is not an
+# Exception: nbgrader does not catch it), with one line.
+
+#: what nbgrader's own release_feedback reads in a feedback folder, besides the pages
+NBGRADER_FEEDBACK_FILES = frozenset({"timestamp.txt", "submission_secret.txt"})
+
+
+def submitted_top(coursedir) -> Path:
+    """The folder holding every student's submissions (``submitted/``), links not resolved."""
+    return Path(os.path.normpath(coursedir.format_path(coursedir.submitted_directory, ".", ".")))
+
+
+def stop_if_unsafe(folder: str | Path, top: str | Path | None, exc: BaseException) -> None:
+    """After a failed preparation of ``folder``: stop nbgrader if links or special files are still in it."""
+    if folder_is_unsafe(folder, top):
+        raise SystemExit(f"autograder: {folder} holds links or special files that could not be removed "
+                         f"({type(exc).__name__}: {exc}); remove them by hand, then run the command again")
+
+
+def clear_feedback(feedback: str | Path, release: str | Path, notebooks) -> list[str]:
+    """:func:`prune_feedback` for the pages of ``notebooks`` (the autograded notebooks), or stop nbgrader."""
+    pages = {Path(p).stem + ".html" for p in notebooks} | NBGRADER_FEEDBACK_FILES
+    try:
+        return prune_feedback(feedback, release, pages)
+    except Exception as exc:
+        raise SystemExit(f"autograder: could not clear {feedback} of files that are not feedback "
+                         f"({type(exc).__name__}: {exc}); do not release this feedback before it is") from None

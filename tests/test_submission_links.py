@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, copy_course, tool_env
-from autograder import nbgrader_bridge as bridge
+from autograder import nbgrader_bridge as bridge, plain_files
 from autograder.plain_files import folder_is_unsafe, keep_regular_files, prune_feedback, replace_linked_folder
 from autograder.repair import prepare_submission, read_notes
 
@@ -207,7 +207,7 @@ def test_the_feedback_hook_stops_nbgrader_when_it_cannot_prune(tmp_path, monkeyp
 
     def fails(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(bridge, "prune_feedback", fails)
+    monkeypatch.setattr(plain_files, "prune_feedback", fails)
     with pytest.raises(SystemExit) as stopped:      # nbgrader would log an Exception and release the folder
         bridge.feedback_hook(notebooks=[str(autograded / NB)])
     assert "\n" not in str(stopped.value) and "do not release this feedback" in str(stopped.value)

@@ -73,6 +73,9 @@ c.EngineGrade.results_directory = "results"
 c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[^/_]+)_(?:late_|LATE_)?\d+_\d+_(?P<file_id>[^/]+)\.ipynb$"
 )
+# Only regular files are collected: a link left in downloaded/<a>/archive/ would otherwise be copied into
+# submitted/ as a file holding whatever it points at (the hidden tests, the solutions).
+c.ZipCollectApp.extractor_plugin = "autograder.course.zip_guard.RegularFilesExtractor"
 # Moodle ("Download all submissions", one folder per participant) instead:
 # c.FileNameCollectorPlugin.named_regexp = (
 #     r".*/(?P<student_id>[^/_]+)_\d+_assignsubmission_file_/?(?P<file_id>[^/]+)\.ipynb$"

@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--lang", choices=["ko", "en"], help="feedback language (default: grading.yml)")
     batch.add_argument("--sandbox", choices=["L0", "L1", "L2", "L2+L1"], help="force a sandbox level")
     _add_salt(batch)
+    batch.add_argument("--wait", type=_positive_float, default=0.0, metavar="SECONDS",
+                       help="if another batch is running on this course, wait at most this long for it "
+                            "(default: refuse at once)")
     batch.add_argument("--csv", help="grade CSV (default: results/<assignment>/grades.csv)")
     batch.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
     batch.add_argument("--pattern", help="file-name regexp for an LMS archive "
@@ -199,7 +202,8 @@ def _batch(args) -> int:
         report = run_batch(Path(args.course), args.assignment, salt=resolve_salt(args.salt, args.salt_file),
                            source=args.source, jobs=args.jobs,
                            timeout=args.timeout, force=args.force, lang=args.lang, level=args.sandbox,
-                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern, shard=args.shard)
+                           csv_path=args.csv, feedback=not args.no_feedback, pattern=args.pattern, shard=args.shard,
+                           wait=args.wait)
     except (ConfigError, BatchError, OSError, SaltError) as exc:
         return _fail(str(exc))
     print()

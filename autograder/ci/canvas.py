@@ -11,11 +11,19 @@ Entire Gradebook).  What Canvas's importer (``GradebookImporter`` in canvas-lms)
 * optionally a row whose first cell contains ``Points Possible`` (it sets the points of
   the columns it fills);
 * one row per student, found by the Canvas user ``ID``, else the SIS User ID, else the
-  SIS Login ID, else the name.  An empty cell is "no score".
+  SIS Login ID, else the name.  An empty cell where Canvas has a score (or EX) is a
+  change that **removes** that score; a student without a row is left untouched.
+The importer's reading rules (delimiter, decimal comma, skipped rows) are in
+:mod:`autograder.ci.canvas_csv`.
 
 So the file written here is the export's own layout, cut to the five student columns
 and the one assignment column: ``Student, ID, SIS User ID, SIS Login ID, Section,
-<assignment>``, every roster row kept in roster order.  Roster rows map to nbgrader
+<assignment>``, with the export's delimiter and decimal mark, and a row only for the
+students it gives a grade to, in roster order.  Everyone else is left out rather than
+copied through from the export: a copied value would overwrite a grade entered in Canvas
+after the export was taken, while a missing row changes nothing.  For the same reason a
+student the export shows as excused (EX) is left out, and ``--canvas-missing-zero`` only
+fills cells the export shows empty.  Roster rows map to nbgrader
 student ids through one roster column (``SIS Login ID`` unless told otherwise), its
 values sanitised exactly as ``autograder batch`` names students.
 """
@@ -28,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..feedback.report import write_atomic
+from .canvas_csv import (READ_ONLY, canvas_number, detect_delimiter, format_points, is_points_row,
+                         is_posting_row, no_score, read_rows)
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"   # as Canvas writes it; the importer looks for the words
@@ -48,6 +58,7 @@ class Roster:
     students: list[dict[str, str]]
     points_possible: dict[str, str] = field(default_factory=dict)
     bom: bool = False
+    delimiter: str = ","
 
 
 def load_roster(path: str | Path) -> Roster:
@@ -62,22 +73,26 @@ def load_roster(path: str | Path) -> Roster:
     except UnicodeDecodeError:
         raise CanvasError(f"{path}: not UTF-8 text; export the gradebook from Canvas again "
                           "(Grades > Export > Export Entire Gradebook)") from None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise CanvasError(f"{path}: not a readable CSV file ({exc})") from None
-    header = [cell.strip() for cell in rows[0]] if rows else []
+    detected = detect_delimiter(text)
+    for delimiter in (detected, ";" if detected == "," else ","):   # Canvas's guess first; an export it
+        try:                                                         # reads either way is read either way
+            rows = read_rows(text, delimiter)
+        except csv.Error as exc:
+            raise CanvasError(f"{path}: not a readable CSV file ({exc})") from None
+        header = [cell.strip() for cell in rows[0]] if rows else []
+        if "Student" in header and "ID" in header:
+            break
     if "Student" not in header or "ID" not in header:
         raise CanvasError(f"{path}: not a Canvas gradebook export (its first row has no 'Student' and 'ID' "
                           "columns); export it from Grades > Export > Export Entire Gradebook")
-    roster = Roster(path, header, [], bom=raw.startswith(b"\xef\xbb\xbf"))
+    roster = Roster(path, header, [], bom=raw.startswith(b"\xef\xbb\xbf"), delimiter=delimiter)
     for number, cells in enumerate(rows[1:], start=2):
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             raise CanvasError(f"{path}: row {number} has more cells than the header")
         row = dict(zip(header, (c.strip() for c in cells)))
-        if "Points Possible" in row.get("Student", ""):
+        if is_points_row(cells):
             roster.points_possible = row
-        elif row.get("Student") or row.get("ID"):   # other rows ("Manual Posting", "Muted") describe columns
+        elif not is_posting_row(cells) and (row.get("Student") or row.get("ID")):
             roster.students.append(row)
     return roster
 
@@ -95,6 +110,9 @@ def assignment_column(roster: Roster, assignment: str, requested: str | None = N
                                   or _COMPUTED.search(requested)):
         raise CanvasError(f"--canvas-assignment '{requested}' is not an assignment column: give the "
                           "assignment's column title from the export, like 'Homework 3 (12345)'")
+    if requested and READ_ONLY.search(roster.points_possible.get(requested, "")):
+        raise CanvasError(f"--canvas-assignment '{requested}' is read only in Canvas (its Points Possible cell says "
+                          "so): Canvas's importer ignores it; give an assignment column")
     if requested:
         if requested in roster.header or _WITH_ID.match(requested):
             return requested
@@ -135,11 +153,6 @@ def _match(student_id: str, index: dict[str, int], folded: dict[str, list[int]])
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _points(value: float) -> str:
-    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
-    return text if text != "-0" else "0"
-
-
 @dataclass
 class CanvasExport:
     """A roster checked against the options, ready to take grades (validate before grading)."""
@@ -152,8 +165,13 @@ class CanvasExport:
     def __post_init__(self):
         self.index = _student_index(self.roster, self.id_column)
 
+    def current(self, position: int) -> str:
+        """What the export shows in the assignment column for this roster row ("" for a new column)."""
+        return canvas_number(self.roster.students[position].get(self.column, "").strip())
+
     def write(self, path: str | Path, rows: list[dict], max_score: float) -> list[str]:
         """Write the import file; return remarks for the instructor (unmatched students...)."""
+        delimiter = self.roster.delimiter
         folded: dict[str, list[int]] = {}
         for key, position in self.index.items():
             folded.setdefault(key.casefold(), []).append(position)
@@ -161,7 +179,7 @@ class CanvasExport:
         others = [row for row in rows if row["student_id"] not in self.index]
         grades: dict[int, str] = {}
         taken: set[int] = set()
-        unmatched, ungraded = [], []
+        unmatched, ungraded, excused, kept = [], [], [], []
         for row in exact + others:   # an exact id wins a roster row over a case-insensitive one
             position = _match(row["student_id"], self.index, folded)
             if position is None or position in taken:
@@ -171,38 +189,49 @@ class CanvasExport:
             status = str(row.get("status", ""))
             if status in _UNSCORED or status.startswith("gradebook"):
                 ungraded.append(row["student_id"])
+            elif self.current(position).casefold() == "ex":
+                excused.append(row["student_id"])
             else:
-                grades[position] = _points(float(row["score"]))
-        if rows and not grades and not ungraded:
+                grades[position] = format_points(float(row["score"]), delimiter)
+        if rows and not grades and not ungraded and not excused:
             raise CanvasError(f"none of the {len(rows)} graded students matches a '{self.id_column}' of "
                               f"{self.roster.path}; choose the roster column that holds nbgrader's student "
                               "ids with --canvas-id-column")
         if self.missing_zero:
-            for position in set(self.index.values()) - taken:
-                grades[position] = "0"
+            for position in sorted(set(self.index.values()) - taken):
+                if no_score(self.current(position)):
+                    grades[position] = "0"
+                else:
+                    kept.append(self.roster.students[position].get(self.id_column, ""))
         write_atomic(path, self._render(grades, max_score))
         remarks = []
         if unmatched:
             remarks.append(f"not in the Canvas roster (no grade written): {', '.join(sorted(unmatched))}")
         if ungraded:
-            remarks.append(f"could not be graded, left empty: {', '.join(sorted(ungraded))}")
-        known = self.roster.points_possible.get(self.column, "")
-        if _is_number(known) and _points(float(known)) != _points(max_score):
+            remarks.append(f"could not be graded, left out (Canvas keeps what it has): {', '.join(sorted(ungraded))}")
+        if excused:
+            remarks.append(f"excused (EX) in the Canvas export, left out: {', '.join(sorted(excused))}")
+        if kept:
+            remarks.append(f"no submission but a score in the Canvas export, kept (no zero): {', '.join(sorted(kept))}")
+        known = canvas_number(self.roster.points_possible.get(self.column, ""))
+        if _is_number(known) and format_points(float(known), ",") != format_points(max_score, ","):
             remarks.append(f"Canvas says '{self.column}' is worth {known} points, the grader's total is "
                            f"{max_score:g}: scores are written as graded")
         return remarks
 
     def _render(self, grades: dict[int, str], max_score: float) -> str:
+        """Only the rows given a grade: a row left out is a grade Canvas leaves alone (module docstring)."""
         out = io.StringIO(newline="")
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv.writer(out, delimiter=self.roster.delimiter, lineterminator="\r\n")
         writer.writerow([*STUDENT_COLUMNS, self.column])
         points = self.roster.points_possible.get(self.column)
         if points is None and self.column not in self.roster.header:
-            points = _points(max_score)       # a new assignment: give it the grader's total
+            points = format_points(max_score, self.roster.delimiter)   # a new assignment: the grader's total
         if points:
             writer.writerow([POINTS_POSSIBLE, "", "", "", "", points])
         for position, student in enumerate(self.roster.students):
-            writer.writerow([student.get(c, "") for c in STUDENT_COLUMNS] + [grades.get(position, "")])
+            if position in grades:
+                writer.writerow([student.get(c, "") for c in STUDENT_COLUMNS] + [grades[position]])
         return ("\ufeff" if self.roster.bom else "") + out.getvalue()
 
 
@@ -240,7 +269,8 @@ def add_batch_options(batch) -> None:
     group.add_argument("--canvas-assignment", metavar="'NAME (ID)'",
                        help="gradebook column to fill (default: the roster's column titled like the assignment)")
     group.add_argument("--canvas-missing-zero", action="store_true",
-                       help="give 0 to roster students without a submission (default: leave their cell empty)")
+                       help="give 0 to roster students without a submission whose cell the export shows empty "
+                            "(default: leave them out of the file: Canvas keeps what it has)")
     group.add_argument("--canvas-csv", metavar="FILE",
                        help="where to write it (default: results/<assignment>/canvas_import.csv)")
 

@@ -25,6 +25,7 @@ import importlib
 import importlib.metadata
 import json
 import os
+import sys
 import tempfile
 import time
 import traceback
@@ -186,7 +187,7 @@ def check(root: str | Path, echo=print) -> None:
 
 
 def _failure(message: str) -> str:
-    return json.dumps({"score": 0.0, "output": message, "visibility": "visible",
+    return json.dumps({"score": 0.0, "output": message, "output_format": "text", "visibility": "visible",
                        "stdout_visibility": "hidden", "tests": []}, ensure_ascii=False, indent=2)
 
 
@@ -207,7 +208,11 @@ def run(root: str | Path = "/autograder", echo=print) -> int:
              f"{data['max_score']:g} ({data.get('status')}, sandbox {data.get('sandbox')}, "
              f"{time.monotonic() - started:.1f} s)")
     except Exception as exc:   # noqa: BLE001 - whatever broke, Gradescope must get a results.json
-        traceback.print_exc()   # stdout/stderr are shown to the instructor only
+        # Gradescope keeps run_autograder's standard output in results/stdout (instructors only); its spec
+        # promises nothing for standard error, so the traceback goes to stdout (run_autograder also
+        # sends its standard error there).
+        traceback.print_exc(file=sys.stdout)
+        sys.stdout.flush()
         text, code = _failure(say("upload_grader_failed", lang, detail=f"{type(exc).__name__}: {exc}"[:200])), 1
     write_atomic(root / "results" / "results.json", text)
     return code

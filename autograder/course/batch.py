@@ -22,6 +22,7 @@ what would be graded now is skipped (``--force`` grades everything again).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import glob
@@ -113,19 +114,28 @@ def _timestamp(path: Path) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
-def import_folder(source: Path, coursedir, assignment: Assignment) -> int:
+def import_folder(source: Path, coursedir, assignment: Assignment, echo=print) -> int:
     """Copy a folder of notebooks into ``submitted/<student>/<assignment>/``.
 
     ``<student>.ipynb`` files and ``<student>/*.ipynb`` folders are accepted.
-    An unchanged submission is left alone, so a re-run resumes.
+    An unchanged submission is left alone, so a re-run resumes.  Links (and other files that are
+    not plain files) are skipped with a line: copying one would copy whatever it points at.
     """
+    from .plain_files import is_plain_file
     groups: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(source.iterdir()):
-        if path.is_file() and path.suffix == ".ipynb":
+        if path.suffix == ".ipynb" and not path.is_dir() and not is_plain_file(path):
+            echo(f"  ! skipped {path.name!r}: a link or special file, not a notebook file")
+        elif path.is_file() and path.suffix == ".ipynb":
             groups.setdefault(safe_student_id(path.stem), []).append((path, assignment.notebook))
-        elif path.is_dir() and not path.name.startswith("."):
+        elif path.is_dir() and not path.name.startswith(".") and not path.is_symlink():
             for nb in sorted(path.glob("*.ipynb")):
-                groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
+                if is_plain_file(nb):
+                    groups.setdefault(safe_student_id(path.name), []).append((nb, nb.name))
+                else:
+                    echo(f"  ! skipped {path.name}/{nb.name!r}: a link or special file, not a notebook file")
+        elif path.is_symlink():
+            echo(f"  ! skipped {path.name!r}: a link, not a student's folder")
     for student, files in groups.items():
         dest = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment.name))
         originals = dest / bridge.SIDECAR / "original"
@@ -208,18 +218,27 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, **options) -> BatchReport:
+def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | None = None, wait: float = 0.0,
+              **options) -> BatchReport:
     """Grade every submission of ``assignment_name`` in ``course_root``; see the module docstring.
 
     ``salt`` (default: ``AUTOGRADER_SALT`` or the public salt) draws the hidden tests' inputs; it reaches
     the grading processes through their environment, never their command line.
     A ``shard`` grades its share only (engine results); ``autograder merge`` records the class.
+    One run at a time on a course (:mod:`autograder.course_lock`; shards together): ``wait`` seconds at most.
     """
-    with salt_environment(salt):
-        try:
-            return _run_batch(course_root, assignment_name, **options)
-        finally:
-            _hand_over_outputs(Path(course_root).resolve(), assignment_name)
+    from .course_lock import CourseBusy, course_lock
+    lock = contextlib.nullcontext()
+    if Path(course_root).is_dir():     # else _run_batch says what is missing
+        lock = course_lock(course_root, f"batch {assignment_name}", wait=wait, shared=options.get("shard") is not None)
+    try:
+        with lock, salt_environment(salt):
+            try:
+                return _run_batch(course_root, assignment_name, **options)
+            finally:
+                _hand_over_outputs(Path(course_root).resolve(), assignment_name)
+    except CourseBusy as exc:
+        raise BatchError(str(exc)) from None
 
 
 def _hand_over_outputs(root: Path, assignment_name: str) -> None:
@@ -265,7 +284,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     if source is not None:
         source = Path(source)
         if source.is_dir():
-            count = import_folder(source, coursedir, assignment)
+            count = import_folder(source, coursedir, assignment, echo)
             echo(f"imported {count} submissions from {source}")
         elif source.is_file():
             echo(f"nbgrader zip_collect {assignment.name} <- {source.name}")
@@ -283,7 +302,7 @@ def _run_batch(course_root: str | Path, assignment_name: str, *, source: str | P
     policy = bridge.policy_digest(assignment)
     staging = results / (f".staging-{shard.label}" if shard else ".staging")   # shards may share a folder
     for sub in subs:
-        sub.notes = bridge.prepare_submission(sub.folder, release, lang)
+        sub.notes = bridge.prepare_submission(sub.folder, release, lang, top=bridge.submitted_top(coursedir))
         sub.staged = staging / sub.student / sub.notebook.name
         stored = bridge.load_result(bridge.result_path(root, assignment.name, sub.student))
         if stored is not None and isinstance(stored.get("duration_s"), (int, float)):

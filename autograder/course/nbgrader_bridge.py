@@ -44,6 +44,7 @@ import nbformat
 
 from ..feedback.bridge_texts import say
 from .nbgrader_metadata import remembering_metadata_check
+from .plain_files import clear_feedback, stop_if_unsafe, submitted_top
 from .grade_cells import apply_result, drop_orphan_metadata, zero_unknown_grade_cells
 from .repair import (SIDECAR, copy_feedback_for_renamed, note_kinds, prepare_submission,  # noqa: F401
                      read_notes, read_renames)
@@ -228,12 +229,17 @@ def prepare_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         return
     coursedir = _running_coursedir()
     folders = sorted({Path(p).parent for p in notebooks})
+    top = submitted_top(coursedir)
     fresh = []
     for folder in folders:
         assignment_id = folder.name
         release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment_id))
-        if release.is_dir():
-            prepare_submission(folder, release, feedback_language(assignment_id))
+        # Without a release only the link removal applies (no released notebook to repair from).
+        try:
+            prepare_submission(folder, release, feedback_language(assignment_id), top=top)
+        except Exception as exc:
+            stop_if_unsafe(folder, top, exc)   # nbgrader would log it, then copy what the links point at
+            raise
         fresh += sorted(str(p) for p in folder.glob("*.ipynb"))
     notebooks[:] = fresh
 
@@ -254,6 +260,8 @@ def feedback_hook(assignment=None, student=None, notebooks=None, **_) -> None:
         if match:
             student_id, assignment_id = match.group("student_id"), match.group("assignment_id")
             feedback = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+            # First: nothing but the release and grading's pages reaches the student, even if a later step fails.
+            clear_feedback(feedback, coursedir.format_path(coursedir.release_directory, ".", assignment_id), autograded)
             add_tables(coursedir, autograded, feedback, assignment_id, student_id, feedback_language(assignment_id))
             copy_feedback_for_renamed(
                 Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)), feedback)

@@ -196,7 +196,9 @@ def convert_submission(folder: str) -> dict:
             converted.append({"output": output, "resources": {"nbgrader": dict(resources["nbgrader"]),
                                                               "unique_key": resources["unique_key"]}})
         return {"folder": folder, "notebooks": notebooks, "converted": converted}
-    except Exception as exc:  # reported by the parent as one line; the traceback goes to the log
+    except (Exception, SystemExit) as exc:  # reported by the parent as one line; the traceback goes to the log
+        # (SystemExit: the pre-convert hook stops nbgrader on links it could not remove; in a pool worker it
+        # would end the process and leave the parent waiting for this result.)
         converter.log.error("%s/%s: %s", student_id, assignment_id, traceback.format_exc())
         return {"folder": folder, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
     finally:

@@ -22,6 +22,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_raw_cell
 
 from ..feedback.bridge_texts import say
 from ..feedback.report import write_atomic
+from .plain_files import keep_regular_files, removed_names, replace_linked_folder
 
 #: Per-submission folder of the bridge (ignored by nbgrader: CourseDirectory.ignore has ".*").
 SIDECAR = ".autograder"
@@ -189,15 +190,23 @@ def _keep_original(path: Path, sidecar: Path) -> None:
         path.unlink()
 
 
-def prepare_submission(folder: str | Path, release_dir: str | Path, lang: str = "en") -> list[str]:
+def prepare_submission(folder: str | Path, release_dir: str | Path, lang: str = "en",
+                       top: str | Path | None = None) -> list[str]:
     """Make one submission folder gradable by nbgrader and the engine; return the notes.
 
+    First, only regular files stay in it (:mod:`autograder.plain_files`; ``top``: the
+    ``submitted/`` folder, so that a linked student folder is caught too).
     Idempotent: repaired files keep their original under ``.autograder/original/``
     and the notes accumulate in ``.autograder/notes.json``.
     """
     folder, release_dir = Path(folder), Path(release_dir)
     sidecar = folder / SIDECAR
     notes: list[tuple[str, str]] = []   # (kind, text for the student)
+    if replace_linked_folder(folder, top):
+        notes.append(("folder_link", say("folder_link", lang)))
+    removed = keep_regular_files(folder)
+    if removed:
+        notes.append(("links_removed", say("links_removed", lang, names=removed_names(removed))))
     released = sorted(p.name for p in release_dir.glob("*.ipynb"))
     present = sorted(p.name for p in folder.glob("*.ipynb"))
     for expected in released:

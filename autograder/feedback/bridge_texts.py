@@ -58,6 +58,16 @@ _TEXT = {
         "as the graded cell is the last one (or the unchanged one), the others were graded as ordinary cells.",
         "일부 채점 셀({cells})이 노트북에 두 번 이상 있어, 마지막(또는 바뀌지 않은) 셀을 채점 셀로 두고 "
         "나머지는 일반 셀로 채점했습니다."),
+    "links_removed": (
+        "Some entries of your submission folder were not regular files (links, pipes, devices or hard links to "
+        "files elsewhere: {names}); they were removed and not graded.",
+        "제출 폴더의 일부 항목({names})이 일반 파일이 아니어서(링크, 파이프, 장치 파일, 다른 곳의 파일을 가리키는 "
+        "하드 링크) 삭제했으며 채점하지 않았습니다."),
+    "folder_link": (
+        "Your submission folder was a link to another folder, not a folder of files; it was graded as an empty "
+        "submission. Ask your instructor to collect your files again.",
+        "제출 폴더가 실제 파일이 든 폴더가 아니라 다른 폴더를 가리키는 링크여서 빈 제출물로 채점했습니다. "
+        "담당 교수/조교에게 파일을 다시 수집해 달라고 요청하세요."),
     "index_title": ("Your score per question", "문제별 점수"),
     "index_question": ("Question", "문제"),
     "index_score": ("Score", "점수"),

@@ -39,16 +39,21 @@ def to_json(result: GradeResult) -> str:
 
 
 def to_gradescope(result: GradeResult) -> str:
+    """Gradescope's results.json.  Every text is "text" (shown as written): Gradescope renders the
+    top-level output as HTML (simple_format) unless told, and the notes quote student file names and
+    error messages.  Test points add up exactly to the score (autograder.points_split)."""
+    from .points_split import shown_points
+    total, points = shown_points(result)
     tests = []
-    for question in result.questions:
-        for test in question.tests:
-            tests.append({"name": f"{question.name} | {test.name}", "score": test.score,
-                          "max_score": test.max_score,
+    for question, shares in zip(result.questions, points):
+        for test, (score, max_score) in zip(question.tests, shares):
+            tests.append({"name": f"{question.name} | {test.name}", "name_format": "text", "score": score,
+                          "max_score": max_score,
                           "status": "passed" if test.status == PASSED else "failed",
-                          "output": test.output, "visibility": "visible"})
-    payload = {"score": result.score, "execution_time": result.duration_s,
-               "output": "\n".join(result.notes), "visibility": "visible",
-               "stdout_visibility": "hidden", "tests": tests}
+                          "output": test.output, "output_format": "text", "visibility": "visible"})
+    payload = {"score": total, "execution_time": result.duration_s,
+               "output": "\n".join(result.notes), "output_format": "text", "test_output_format": "text",
+               "test_name_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 

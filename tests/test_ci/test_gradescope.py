@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,10 @@ def assert_gradescope_format(results: dict) -> None:
     for test in results["tests"]:
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["status"] in ("passed", "failed") and 0 <= test["score"] <= test["max_score"] + 1e-9
-    # per-test points are rounded to 4 decimals; Gradescope takes the top-level score
-    assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(POLICY.max_score, abs=0.01)
-    assert sum(t["score"] for t in results["tests"]) == pytest.approx(results["score"], abs=0.01)
+    # the points shown add up exactly (in decimal, as the student adds them up) to the total shown
+    assert sum(Decimal(str(t["max_score"])) for t in results["tests"]) == Decimal(str(POLICY.max_score))
+    assert sum(Decimal(str(t["score"])) for t in results["tests"]) == Decimal(str(results["score"]))
+    assert results["output_format"] == "text" and all(t["output_format"] == "text" for t in results["tests"])
 
 
 # -- the zip ---------------------------------------------------------------------------
@@ -246,7 +248,11 @@ def test_a_broken_autograder_still_writes_results_json(autograder_zip, tmp_path,
     assert gradescope.run(root, echo=lambda *a: None) == 1
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and gradescope.MANIFEST in results["output"]
-    assert "Traceback" in capsys.readouterr().err    # for the instructor's eyes (Gradescope's stdout log)
+    assert "Traceback" in capsys.readouterr().out    # for the instructor's eyes (Gradescope's results/stdout)
+    # The real run_autograder: the traceback is in its standard output, the only stream Gradescope keeps.
+    proc, results = run_autograder(root)
+    assert proc.returncode == 1 and results["score"] == 0 and results["output_format"] == "text"
+    assert "Traceback" in proc.stdout and gradescope.MANIFEST in proc.stdout and proc.stderr == ""
 
 
 def test_the_salt_reaches_the_grader_from_the_zip_unless_the_environment_has_one(autograder_zip, tmp_path):

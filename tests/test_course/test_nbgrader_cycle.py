@@ -89,6 +89,23 @@ def untouched(folder: Path) -> None:
     pass
 
 
+#: entries left in a collected submission folder (unpacked by hand, a tar, a shared exchange) pointing at the
+#: instructor's files; kind -> name in the submission folder
+PLANTED = {"relative link": "rel_link.py", "absolute link": "abs_link.py", "linked folder": "tests",
+           "hard link": "hard_link.py", "fifo": "pipe", "linked notebook": "extra.ipynb"}
+HIDDEN = f"source/{ASSIGNMENT}/hidden_tests"
+
+
+def plant_links(folder: Path, course: Path) -> None:
+    import os
+    os.symlink(f"../../../{HIDDEN}/test_zero_pad.py", folder / PLANTED["relative link"])
+    os.symlink(course / HIDDEN / "test_conv_forward.py", folder / PLANTED["absolute link"])
+    os.symlink(course / HIDDEN, folder / PLANTED["linked folder"], target_is_directory=True)
+    os.link(course / HIDDEN / "test_pool_forward.py", folder / PLANTED["hard link"])
+    os.mkfifo(folder / PLANTED["fifo"])
+    os.symlink(course / "source" / ASSIGNMENT / NB, folder / PLANTED["linked notebook"])   # the solutions
+
+
 #: student id -> what they do before each submission (the "tamper" student submits twice)
 STUDENTS = {
     "partial": [partial],
@@ -124,8 +141,11 @@ def cycle(tmp_path_factory):
 
     logs = {}
     logs["collect"] = nbgrader("collect", ASSIGNMENT, ex, cwd=course, home=teacher)
+    plant_links(course / "submitted" / "partial" / ASSIGNMENT, course)
     logs["autograde"] = nbgrader("autograde", ASSIGNMENT, "--EngineGrade.lang=en", cwd=course, home=teacher,
                                  check=False)
+    # Something in autograded/ that neither the release nor grading put there: never handed to the student.
+    (course / "autograded" / "partial" / ASSIGNMENT / "planted.txt").write_text("not from the course")
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course, home=teacher)
     nbgrader("release_feedback", ASSIGNMENT, ex, cwd=course, home=teacher)
     with ThreadPoolExecutor(2) as pool:
@@ -317,3 +337,35 @@ def test_feedback_shows_code_scores_and_explanations_never_hidden_tests_or_refer
         known += _squash(json.dumps(cycle["results"][sid], ensure_ascii=False))
         leaked = [line for line in _reference_lines() if _squash(line) in page and _squash(line) not in known]
         assert not leaked, f"{sid}: reference solution in feedback: {leaked[:3]}"
+
+
+def test_links_in_a_submission_never_reach_autograded_or_feedback(cycle):
+    course = cycle["course"]
+    hidden = {p.name: p.read_text() for p in (ROOT / HIDDEN).glob("*.py")}
+    # Lines the student already has (the released files, their own notebook) prove nothing either way.
+    known = _squash("".join(p.read_text(encoding="utf-8") for p in (course / "assignments" / ASSIGNMENT).iterdir())
+                    + (cycle["homes"]["partial"] / ASSIGNMENT / NB).read_text(encoding="utf-8"))
+    solution_lines = [line for line in _reference_lines() if len(line) > 25 and _squash(line) not in known]
+    for stage in ("autograded", "feedback"):
+        folder = course / stage / "partial" / ASSIGNMENT
+        files = [p for p in folder.rglob("*") if not p.is_dir()]
+        assert files and all(p.is_file() and not p.is_symlink() for p in files), stage
+        assert not {p.name for p in files} & (set(PLANTED.values()) | {"extra.html"}), stage
+        for path in files:
+            text = _squash(path.read_text(encoding="utf-8", errors="replace"))
+            for name, source in hidden.items():
+                lines = [line.strip() for line in source.splitlines() if len(line.strip()) > 30
+                         and _squash(line) not in known]      # what only the hidden test has
+                assert lines and not any(_squash(line) in text for line in lines), (stage, path.name, name)
+            assert not any(_squash(line) in text for line in solution_lines), (stage, path.name)
+    feedback = {p.name for p in (course / "feedback" / "partial" / ASSIGNMENT).iterdir()}
+    assert "planted.txt" not in feedback and f"{ASSIGNMENT}.html" in feedback
+    released = {p.name for p in (course / "assignments" / ASSIGNMENT).iterdir() if p.is_file()}
+    assert feedback == released - {NB} | {f"{ASSIGNMENT}.html", "timestamp.txt", "submission_secret.txt"}
+    # Only the links went: their targets are intact, and the student is told what was removed.
+    for name, source in hidden.items():
+        assert (course / HIDDEN / name).read_text() == source
+    left = {p.name for p in (course / "submitted" / "partial" / ASSIGNMENT).iterdir()}
+    assert not left & set(PLANTED.values()) and NB in left
+    removed = ", ".join(sorted(PLANTED.values()))          # the note names them all, in order
+    assert removed in " ".join(cycle["results"]["partial"]["notes"]) and removed in _page(cycle, "partial")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import codec, speculation
+from . import codec, speculation, torch_archive  # noqa: F401  (torch_archive installs the codec's archive guard)
 from .facts import Facts, parse_facts
 from .sandbox import (LEVELS, ChannelClosed, ChannelOversize, ChannelTimeout, Limits,
                       WorkerProcess, probe)

@@ -360,12 +360,14 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-def unpack_body(body: bytes) -> dict:
+def unpack_body(body: bytes, *, trusted: bool = False) -> dict:
     """Parse one message body (without header); raise CodecError if it is not a JSON object.
 
-    Bounded for any body: see _audit_frame.  Integers are refused by length before int() runs,
-    whatever sys.set_int_max_str_digits says; float() is linear in its literal's length."""
-    _audit_frame(body)
+    Bounded for any body: see _audit_frame (skipped for ``trusted`` bodies: the worker reading the
+    grader's messages, whose cells may hold any amount of code).  Integers are refused by length
+    before int() runs, whatever sys.set_int_max_str_digits says; float() is linear in its length."""
+    if not trusted:
+        _audit_frame(body)
     try:
         msg = json.loads(body.decode("ascii"), parse_constant=_reject_constant,
                          parse_int=_parse_int)

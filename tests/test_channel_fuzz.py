@@ -374,3 +374,11 @@ def test_a_hostile_function_costs_only_its_own_question(tmp_path):
         assert by_name[name].score == 0
         assert all("not run" not in text for text in outputs[:calls]), outputs
         assert all("failed" in text and "not run" in text for text in outputs[calls:]), outputs
+
+
+def test_the_worker_reads_any_notebook_the_grader_sends():
+    """The frame audit guards the grader only: a cell with more commas than a worker's reply may hold still loads."""
+    cells = ["X = [" + "0," * (codec.MAX_FRAME_ITEMS + 10) + "0]\n", "def size():\n    return len(X)\n"]
+    with WorkerSession(cells, limits=Limits(call_timeout_s=10, load_timeout_s=30)) as s:
+        assert [c.status for c in s.start().cells] == ["ok", "ok"]
+        assert s.call("size").value == codec.MAX_FRAME_ITEMS + 11

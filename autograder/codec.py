@@ -117,6 +117,8 @@ def _encode_tensor(obj, strict: bool):
         t = obj.detach()  # nn.Parameter.detach() gives a plain Tensor
         if type(t) is not torch.Tensor:
             return _unsupported(obj, strict, "tensor subclass")
+        if t.dim() > MAX_NDIM:
+            return _unsupported(obj, strict, f"{t.dim()} dimensions")
         buf = io.BytesIO()
         torch.save(t.cpu().contiguous().clone(), buf)
     except Exception as exc:  # sparse/quantized/odd tensors: report, don't crash
@@ -258,7 +260,7 @@ def _decode_tensor(payload):
         raise CodecError("tensor payload is not a tensor")
     # encode sends a contiguous clone: anything else may be a view that claims far more elements
     # than its storage holds (stride 0), or a sparse/quantized layout that expands when compared.
-    if (t.layout != torch.strided or t.is_quantized or not t.is_contiguous() or t.storage_offset()
+    if (t.layout != torch.strided or t.is_quantized or not t.is_contiguous() or t.storage_offset() or t.dim() > MAX_NDIM
             or t.untyped_storage().nbytes() != t.numel() * t.element_size()):
         raise CodecError("tensor payload is not a plain contiguous tensor")
     if type(t) is not torch.Tensor:  # e.g. Parameter: hand back a plain tensor

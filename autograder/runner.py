@@ -276,6 +276,7 @@ class GradingPlugin:
         config.addinivalue_line("markers", "title(en, ko): the test's name shown to students")
         config.addinivalue_line("markers", "weight(w): share of the question's points (default 1)")
 
+    @pytest.hookimpl(tryfirst=True)     # before fixtures are set up: a fixture may call the student
     def pytest_runtest_setup(self, item):
         self.returns = []
         self.question_now = self.question_of(item)

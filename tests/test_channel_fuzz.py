@@ -153,9 +153,10 @@ def test_random_bytes_are_a_message_or_a_codec_error(body):
     assert type(msg) is dict and type(msg["op"]) is str
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
-                     max_leaves=20)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20)
 _NOISE = st.sampled_from([b"[", b"]", b"{", b"}", b'"', b"\\", b",", b":", b"9" * 2000, b"[" * 300, b"\\u0000",
                           b'{"__ndarray__":"AAAA"}', b'{"__tensor__":{"data":"UEsFBg==","requires_grad":true}}'])
 

@@ -25,11 +25,12 @@ STRIKES = 2
 
 
 class GivenUp(StudentError):
-    """Not called: this function already failed STRIKES times (``timeouts_only``: all were time-outs)."""
+    """Not called: this function's failures reached STRIKES (``failures``: how many calls failed;
+    ``timeouts_only``: all of them were time-outs)."""
     kind = "given_up"
 
-    def __init__(self, message: str, timeouts_only: bool = True):
-        self.timeouts_only = timeouts_only
+    def __init__(self, message: str, failures: int, timeouts_only: bool = True):
+        self.failures, self.timeouts_only = failures, timeouts_only
         super().__init__(message)
 
 
@@ -52,6 +53,7 @@ class QuestionBudget:
         self.ends: dict[str, float] = {}            # started question -> its own deadline
         self.shares: dict[str, float] = {}          # started question -> its share in seconds
         self.strikes: dict[str, int] = {}
+        self.failures: dict[str, int] = {}
         self.timeouts_only: dict[str, bool] = {}
 
     def start(self, question: str, now: float | None = None) -> None:
@@ -75,8 +77,8 @@ class QuestionBudget:
     def check(self, question: str, func: str, now: float | None = None) -> float | None:
         """Raise if ``func`` must not be called for ``question`` any more; else the seconds left (or None)."""
         if self.strikes.get(func, 0) >= STRIKES:
-            only = self.timeouts_only.get(func, True)
-            raise GivenUp(f"{func} failed {self.strikes[func]} times" + (" (time-outs)" if only else ""), only)
+            only, failures = self.timeouts_only.get(func, True), self.failures.get(func, 0)
+            raise GivenUp(f"{func} failed {failures} times" + (" (time-outs)" if only else ""), failures, only)
         left = self.time_left(question, now)
         if left is not None and left <= 0.05:
             raise QuestionBudgetSpent(f"question {question} used its share of the time limit",
@@ -92,4 +94,5 @@ class QuestionBudget:
         else:
             return
         self.strikes[func] = self.strikes.get(func, 0) + weight
+        self.failures[func] = self.failures.get(func, 0) + 1
         self.timeouts_only[func] = self.timeouts_only.get(func, True) and isinstance(exc, StudentTimeout)

@@ -138,7 +138,9 @@ def _student_error_text(exc: StudentError, lang: str, limits) -> tuple[str, bool
     if isinstance(exc, StudentMissing):
         return say("missing", lang, name=getattr(exc, "func", "") or getattr(exc, "name", "?")), False
     if isinstance(exc, GivenUp):
-        return say("given_up" if exc.timeouts_only else "given_up_failed", lang, strikes=TIMEOUT_STRIKES), False
+        if exc.timeouts_only:
+            return say("given_up", lang, strikes=exc.failures), False
+        return say("given_up_failed", lang, failures=exc.failures), False
     if isinstance(exc, QuestionBudgetSpent):
         return say("question_budget", lang, seconds=exc.seconds), False
     if isinstance(exc, BudgetExhausted):

@@ -66,7 +66,7 @@ def _entries(raw: bytes) -> dict[str, tuple[int, int]]:
     if not 0 < n_total <= MAX_ENTRIES:
         _refuse(f"{n_total} entries")
     cd_end = size - _EOCD.size
-    if raw[cd_end - _LOCATOR.size:cd_end - _LOCATOR.size + 4] == b"PK\x06\x07":
+    if cd_end >= _LOCATOR.size and raw[cd_end - _LOCATOR.size:cd_end - _LOCATOR.size + 4] == b"PK\x06\x07":
         # torch's writer always adds zip64 end records, and miniz then reads those: they must say
         # exactly what the plain end record says, and sit right after the central directory.
         cd_end -= _LOCATOR.size + _EOCD64.size
@@ -153,7 +153,10 @@ def _torch_type(arg) -> bool:
 
 def check(raw: bytes) -> None:
     """Raise CodecError unless ``raw`` is an archive torch.load may read within bounds set by its length."""
-    entries = _entries(raw)
+    try:
+        entries = _entries(raw)
+    except struct.error:    # every read is bounds-checked first; this is a second line of defence
+        _refuse("truncated records")
     pickles = [name for name in entries if name.endswith("/data.pkl") and name.count("/") == 1]
     if len(pickles) != 1:
         _refuse("no single data.pkl")

@@ -103,6 +103,18 @@ def test_mutated_torch_archives_decode_or_refuse_within_their_size(data):
     assert type(tensor) is torch.Tensor and tensor.numel() * tensor.element_size() <= len(raw)
 
 
+@FUZZ
+@given(st.binary(max_size=400), st.binary(max_size=64))
+def test_random_bytes_and_truncated_archives_are_refused_cleanly(noise, tail):
+    raw = bombs.torch_archive(torch.zeros(3))
+    for candidate in (noise, noise + raw[-98:], raw[:len(noise) % len(raw)], raw[len(tail):], raw + tail):
+        try:
+            torch_archive.check(candidate)
+        except codec.CodecError:
+            continue
+        assert candidate == raw     # only the untouched archive passes (appending anything moves its end records)
+
+
 # ------------------------------------------------------------------- .npy
 @pytest.mark.parametrize("header, version, data, reason", [
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", 1, 16, "wrong size"),

@@ -81,9 +81,12 @@ class QuestionBudget:
             raise GivenUp(f"{func} failed {failures} times" + (" (time-outs)" if only else ""), failures, only)
         left = self.time_left(question, now)
         if left is not None and left <= 0.05:
-            raise QuestionBudgetSpent(f"question {question} used its share of the time limit",
-                                      round(self.shares.get(question, 0.0), 1))
+            raise self.spent(question)
         return left
+
+    def spent(self, question: str) -> QuestionBudgetSpent:
+        return QuestionBudgetSpent(f"question {question} used its share of the time limit",
+                                   round(self.shares.get(question, 0.0), 1))
 
     def failed(self, func: str, exc: BaseException) -> None:
         """Count a failed call of ``func``."""

@@ -217,8 +217,9 @@ class GradingPlugin:
                 raise BudgetExhausted("submission time budget exhausted")
             timeout = min(timeout, remaining)
         left = self.budget.check(self.question_now, func)
-        if left is not None:
-            timeout = min(timeout, left)
+        cut = left is not None and left < timeout    # the question's share, not the call's limit, ends this call
+        if cut:
+            timeout = left
         try:
             result = self.session.call(func, *args, helpers=helpers, return_args=return_args,
                                        timeout=timeout, **kwargs)
@@ -228,6 +229,8 @@ class GradingPlugin:
             exc.func = func
             raise
         except (StudentTimeout, StudentCrash, StudentProtocolError) as exc:
+            if cut and isinstance(exc, StudentTimeout):   # not the function's fault alone: no strike, say why
+                raise self.budget.spent(self.question_now) from None
             self.budget.failed(func, exc)
             raise
 

@@ -335,13 +335,14 @@ def test_strikes_protocol_errors_at_once_crashes_and_timeouts_twice():
 GRADING = """
 defaults:
   feedback_language: en
-  limits: {call_timeout_s: 3, load_timeout_s: 10, submission_timeout_s: 15}
+  limits: {call_timeout_s: 3, load_timeout_s: 10, submission_timeout_s: 20}
 assignments:
   tiny:
     notebook: tiny.ipynb
     questions:
       - {name: forged, points: 10, tests: [hidden_tests/test_forged.py]}
       - {name: dies, points: 10, tests: [hidden_tests/test_dies.py]}
+      - {name: slow, points: 10, tests: [hidden_tests/test_slow.py]}
       - {name: double, points: 10, tests: [hidden_tests/test_double.py]}
 """
 HIDDEN = {name: f"""
@@ -350,14 +351,17 @@ import pytest
 @pytest.mark.parametrize("k", range({count}))
 def test_{name}(student, k):
     assert student(k) == {answer}
-""" for name, count, answer in (("forged", 20, "k"), ("dies", 20, "k"), ("double", 3, "2 * k"))}
+""" for name, count, answer in (("forged", 20, "k"), ("dies", 20, "k"), ("slow", 3, "k"), ("double", 40, "2 * k"))}
 # Each worker start costs 1 s (a slow first cell): 20 hostile calls, each followed by a restart, need
-# more than the 15 s limit, and 'double', graded after them, would not run (as before issue 23).
+# more than the 20 s limit, and 'double', graded after them, would not run (as before issue 23).
+# 'slow' never fails, but its 3 calls of 2 s each need more than its share (3 s: one call's limit,
+# as its 3 tests are few next to the 40 of 'double').
 SLOW_START = "import time\ntime.sleep(1)\n"
 FORGED = ("import os, sys, struct\nFD = int(sys.argv[sys.argv.index('--fd-out') + 1])\n"
           "def forged(k):\n    body = b'{\"op\":\"result\",\"id\":0,\"value\":' + b'[' * 300 + b']' * 300 + b'}'\n"
           "    os.write(FD, struct.pack('>I', len(body)) + body)\n    return k\n")
 DIES = "import os\ndef dies(k):\n    os._exit(3)\n"
+SLOW = "import time\ndef slow(k):\n    time.sleep(2)\n    return k\n"
 
 
 def test_a_hostile_function_costs_only_its_own_question(tmp_path):
@@ -373,8 +377,8 @@ def test_a_hostile_function_costs_only_its_own_question(tmp_path):
         (hidden / f"test_{name}.py").write_text(text, encoding="utf-8")
     double = "def double(x):\n    return 2 * x"
     cells = {root / "source" / "tiny" / "tiny.ipynb": ["def forged(k):\n    return k", "def dies(k):\n    return k",
-                                                       double],
-             tmp_path / "s.ipynb": [SLOW_START, FORGED, DIES, double]}
+                                                       "def slow(k):\n    return k", double],
+             tmp_path / "s.ipynb": [SLOW_START, FORGED, DIES, SLOW, double]}
     for path, sources in cells.items():
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
@@ -387,6 +391,8 @@ def test_a_hostile_function_costs_only_its_own_question(tmp_path):
         assert by_name[name].score == 0
         assert all("not run" not in text for text in outputs[:calls]), outputs
         assert all(f"failed on {calls} earlier" in text and "not run" in text for text in outputs[calls:]), outputs
+    slow = by_name["slow"].tests
+    assert slow[0].score > 0 and all("share of the time limit" in t.output for t in slow[1:]), [t.output for t in slow]
 
 
 def test_the_worker_reads_any_notebook_the_grader_sends():

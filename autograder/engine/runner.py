@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from .expected import CachedReference
+from .question_budget import STRIKES, GivenUp, QuestionBudget, QuestionBudgetSpent
 from .salt import PUBLIC, Salt
 from ..sandbox.session import (StudentCrash, StudentError, StudentException, StudentMissing,
                       StudentProtocolError, StudentTimeout)
@@ -56,14 +57,9 @@ class SuiteRun:
     duration_s: float = 0.0
 
 
-#: After this many time-outs of one function, its remaining tests fail at once:
-#: a function that hangs must not cost (tests x call limit) seconds.
-TIMEOUT_STRIKES = 2
-
-
-class GivenUp(StudentError):
-    """Not called: this function already timed out TIMEOUT_STRIKES times."""
-    kind = "given_up"
+#: After this many failures (time-outs, worker deaths; see autograder.question_budget) of one
+#: function, its remaining tests fail at once: a function that hangs must not cost (tests x call limit) seconds.
+TIMEOUT_STRIKES = STRIKES
 
 
 class BudgetExhausted(StudentError):
@@ -143,7 +139,11 @@ def _student_error_text(exc: StudentError, lang: str, limits) -> tuple[str, bool
     if isinstance(exc, StudentMissing):
         return say("missing", lang, name=getattr(exc, "func", "") or getattr(exc, "name", "?")), False
     if isinstance(exc, GivenUp):
-        return say("given_up", lang, strikes=TIMEOUT_STRIKES), False
+        if exc.timeouts_only:
+            return say("given_up", lang, strikes=exc.failures), False
+        return say("given_up_failed", lang, failures=exc.failures), False
+    if isinstance(exc, QuestionBudgetSpent):
+        return say("question_budget", lang, seconds=exc.seconds), False
     if isinstance(exc, BudgetExhausted):
         return say("budget", lang, seconds=limits.submission_timeout_s), False
     if isinstance(exc, StudentTimeout):
@@ -188,9 +188,18 @@ class GradingPlugin:
         self.reference = reference
         self.deadline = deadline
         self.helpers = helpers    # answer declared helpers with the reference (False: the student's own)
-        self.timeouts: dict[str, int] = {}
+        self.budget = QuestionBudget(deadline, {}, 0.0)    # replaced by plan() when the suites run
+        self.question_now = ""
         self.returns: list[tuple[str, Any]] = []     # (function, value) of the current test's calls
         self.run = SuiteRun()
+
+    def plan(self, items) -> None:
+        """The tests about to run: each question's share of the time limit follows its number of tests."""
+        counts: dict[str, int] = {}
+        for item in items:
+            question = self.question_of(item)
+            counts[question] = counts.get(question, 0) + 1
+        self.budget = QuestionBudget(self.deadline, counts, self.assignment.limits.call_timeout_s)
 
     def question_of(self, item) -> str:
         """The question a collected test belongs to ("" if its file is not one of the suites)."""
@@ -209,8 +218,10 @@ class GradingPlugin:
             if remaining <= 0.05:
                 raise BudgetExhausted("submission time budget exhausted")
             timeout = min(timeout, remaining)
-        if self.timeouts.get(func, 0) >= TIMEOUT_STRIKES:
-            raise GivenUp(f"{func} timed out {TIMEOUT_STRIKES} times")
+        left = self.budget.check(self.question_now, func)
+        cut = left is not None and left < timeout    # the question's share, not the call's limit, ends this call
+        if cut:
+            timeout = left
         try:
             result = self.session.call(func, *args, helpers=helpers, return_args=return_args,
                                        timeout=timeout, **kwargs)
@@ -219,8 +230,10 @@ class GradingPlugin:
         except StudentMissing as exc:
             exc.func = func
             raise
-        except StudentTimeout:
-            self.timeouts[func] = self.timeouts.get(func, 0) + 1
+        except (StudentTimeout, StudentCrash, StudentProtocolError) as exc:
+            if cut and isinstance(exc, StudentTimeout):   # not the function's fault alone: no strike, say why
+                raise self.budget.spent(self.question_now) from None
+            self.budget.failed(func, exc)
             raise
 
     def _question(self, request) -> str:
@@ -270,8 +283,11 @@ class GradingPlugin:
         config.addinivalue_line("markers", "title(en, ko): the test's name shown to students")
         config.addinivalue_line("markers", "weight(w): share of the question's points (default 1)")
 
+    @pytest.hookimpl(tryfirst=True)     # before fixtures are set up: a fixture may call the student
     def pytest_runtest_setup(self, item):
         self.returns = []
+        self.question_now = self.question_of(item)
+        self.budget.start(self.question_now)
 
     def pytest_collectreport(self, report):
         if report.failed:

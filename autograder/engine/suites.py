@@ -76,6 +76,7 @@ class HiddenSuites:
         plugin = self._plugin
         plugin.begin(session, reference, deadline, helpers)
         items = [item for item in self._items if _selected(plugin.question_of(item), item, questions, only)]
+        plugin.plan(items)
         started = time.monotonic()
         with _quiet():
             for index, item in enumerate(items):

@@ -27,6 +27,14 @@ _CATALOG = {
     "budget": (
         "not run: the time budget of the whole submission ({seconds:g} s) was used up by earlier tests",
         "실행하지 않음: 앞선 테스트들이 제출물 전체 시간 제한({seconds:g}초)을 모두 사용했습니다"),
+    "given_up_failed": (
+        "not run: this function already failed on {failures} earlier test(s) (time-out, crash or unreadable "
+        "reply), so it is not called again",
+        "실행하지 않음: 이 함수는 앞선 테스트 {failures}개에서 이미 실패했으므로(시간 초과, 비정상 종료 또는 읽을 수 "
+        "없는 반환값) 다시 호출하지 않습니다"),
+    "question_budget": (
+        "not run: this question used up its share of the time limit ({seconds:g} s); the other questions keep theirs",
+        "실행하지 않음: 이 문항에 배정된 시간({seconds:g}초)을 모두 사용했습니다; 다른 문항의 시간은 그대로 보장됩니다"),
     "crash": (
         "the process running your code died ({detail}); this test scores zero",
         "코드를 실행하던 프로세스가 비정상 종료되었습니다({detail}); 이 테스트는 0점입니다"),

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .inside import codec
-from . import speculation
+from . import speculation, torch_archive  # noqa: F401  (torch_archive installs the codec's archive guard)
 from .facts import Facts, parse_facts
 from .launch import (LEVELS, ChannelClosed, ChannelOversize, ChannelTimeout, Limits,
                       WorkerProcess, probe)

@@ -38,6 +38,16 @@ MAX_DEPTH = 64            # nesting depth accepted by encode/decode
 MAX_NODES = 5_000_000     # total containers+leaves accepted by decode
 MAX_INT_BITS = 4096       # larger ints are refused (JSON/int-str limits)
 HEADER = struct.Struct(">I")
+# Bounds on one frame, checked before json.loads builds anything (see _audit_frame).  A frame of
+# F bytes then costs at most ~4F for its strings plus MAX_FRAME_ITEMS small objects (~100 MB).
+MAX_FRAME_ITEMS = 1 << 19            # values + containers: a full speculation log needs ~300k
+_MAX_FRAME_DEPTH = 2 * MAX_DEPTH + 8  # a tagged container is two JSON levels, plus the envelope
+_MAX_INT_DIGITS = 1234               # decimal digits of 2**MAX_INT_BITS
+# Arrays travel as .npy of plain dtypes only: numbers, booleans, fixed-width text.  No objects,
+# records or sub-array dtypes (those change the shape), so size = product(shape) x itemsize.
+_NPY_KINDS = frozenset("biufcSU")
+MAX_NDIM = 32
+_MAX_NPY_HEADER = 4096               # np.save writes ~120 bytes for any of these dtypes
 
 # Exact numpy scalar types we accept (subclasses are *not* in this set).
 _NP_SCALARS = frozenset(
@@ -77,6 +87,12 @@ def _type_name(obj) -> str:
     return f"{getattr(t, '__module__', '?')}.{getattr(t, '__qualname__', '?')}"[:200]
 
 
+def plain_dtype(dtype) -> bool:
+    """Whether arrays of ``dtype`` may cross the channel (both sides apply the same rule)."""
+    return (dtype.kind in _NPY_KINDS and dtype.fields is None and dtype.subdtype is None
+            and dtype.itemsize > 0 and not dtype.hasobject)
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -101,6 +117,8 @@ def _encode_tensor(obj, strict: bool):
         t = obj.detach()  # nn.Parameter.detach() gives a plain Tensor
         if type(t) is not torch.Tensor:
             return _unsupported(obj, strict, "tensor subclass")
+        if t.dim() > MAX_NDIM:
+            return _unsupported(obj, strict, f"{t.dim()} dimensions")
         buf = io.BytesIO()
         torch.save(t.cpu().contiguous().clone(), buf)
     except Exception as exc:  # sparse/quantized/odd tensors: report, don't crash
@@ -141,8 +159,8 @@ def encode(obj, *, strict: bool = False, _depth: int = 0):
             out[k] = encode(v, strict=strict, _depth=d)
         return {"__dict__": out}
     if t is np.ndarray:
-        if obj.dtype.hasobject:
-            return _unsupported(obj, strict, "object dtype")
+        if not plain_dtype(obj.dtype) or obj.ndim > MAX_NDIM:
+            return _unsupported(obj, strict, f"dtype {str(obj.dtype)[:50]}, {obj.ndim} dimensions")
         try:
             return {"__ndarray__": _b64(_npy_bytes(obj))}
         except Exception as exc:
@@ -166,50 +184,58 @@ def _unb64(s) -> bytes:
         raise CodecError(f"bad base64: {exc}") from None
 
 
-# npy header bytes -> (shape, fortran_order, dtype).  np.load re-parses the
-# header with ast.literal_eval on every call (~60 us); arrays in one grading
-# run share a handful of headers, so parse each once with numpy's own parser.
+# npy header bytes -> (shape, fortran_order, dtype).  np.load re-parses the header with
+# ast.literal_eval on every call (~60 us); arrays in one grading run share a handful of headers,
+# so each is parsed once with numpy's own parser (and checked once).
 _NPY_HEADERS: dict[bytes, tuple] = {}
 
 
-def _load_npy_fast(raw: bytes):
-    """np.load(allow_pickle=False) equivalent for version 1/2 headers, or None to fall back."""
-    if raw[:6] != b"\x93NUMPY" or raw[6] not in (1, 2):
-        return None
+def _npy_header(raw: bytes) -> tuple[tuple, bool, np.dtype, int]:
+    """(shape, fortran_order, dtype, data offset) of a version 1/2 .npy; CodecError unless plain."""
+    if raw[:6] != b"\x93NUMPY" or len(raw) < 12 or raw[6] not in (1, 2):
+        raise CodecError("npy payload is not a version 1 or 2 .npy")
     start = 10 if raw[6] == 1 else 12
     end = start + int.from_bytes(raw[8:start], "little")
+    if end - start > _MAX_NPY_HEADER or end > len(raw):
+        raise CodecError("npy header is too long")
     header = raw[8:end]
     info = _NPY_HEADERS.get(header)
     if info is None:
         fmt = np.lib.format
         reader = fmt.read_array_header_1_0 if raw[6] == 1 else fmt.read_array_header_2_0
-        info = reader(io.BytesIO(header))  # numpy's safe literal parser, max_header_size applies
+        try:  # numpy's safe literal parser
+            info = reader(io.BytesIO(header), max_header_size=_MAX_NPY_HEADER)
+        except Exception as exc:
+            raise CodecError(f"bad npy header: {type(exc).__name__}") from None
+        shape, _, dtype = info
+        if not plain_dtype(dtype):
+            raise CodecError(f"npy dtype {str(dtype)[:50]} is not allowed")
+        if len(shape) > MAX_NDIM or any(n > 1 << 31 for n in shape):
+            raise CodecError("npy shape is out of range")
         if len(_NPY_HEADERS) < 512:
             _NPY_HEADERS[header] = info
-    shape, fortran, dtype = info
-    if dtype.hasobject or dtype.itemsize == 0:
-        return None
-    count = math.prod(shape)
-    if len(raw) - end != count * dtype.itemsize:
-        raise CodecError("npy payload has the wrong size")
-    arr = np.frombuffer(raw, dtype=dtype, count=count, offset=end)
-    arr = arr.reshape(shape[::-1]).transpose() if fortran else arr.reshape(shape)
-    return arr.copy(order="K")  # writable and owning its memory, like np.load
+    return (*info, end)
 
 
 def _load_npy(s) -> np.ndarray:
+    """np.load(allow_pickle=False) without its trust in the header: nothing is allocated
+    before the header's shape x itemsize is found to be exactly the bytes that follow it."""
     raw = _unb64(s)
+    shape, fortran, dtype, end = _npy_header(raw)
+    count = math.prod(shape)
+    if len(raw) - end != count * dtype.itemsize:
+        raise CodecError("npy payload has the wrong size")
     try:
-        arr = _load_npy_fast(raw)
-        if arr is None:
-            arr = np.load(io.BytesIO(raw), allow_pickle=False)
-    except CodecError:
-        raise
+        arr = np.frombuffer(raw, dtype=dtype, count=count, offset=end)
+        arr = arr.reshape(shape[::-1]).transpose() if fortran else arr.reshape(shape)
     except Exception as exc:
         raise CodecError(f"bad npy payload: {type(exc).__name__}") from None
-    if type(arr) is not np.ndarray or arr.dtype.hasobject:
-        raise CodecError("npy payload is not a plain ndarray")
-    return arr
+    return arr.copy(order="K")  # writable and owning its memory, like np.load
+
+
+#: Set on the grader side (autograder.torch_archive) to refuse a hostile torch archive before
+#: torch reads it; the worker only decodes what the trusted grader sent and leaves it unset.
+archive_guard = None
 
 
 def _decode_tensor(payload):
@@ -219,17 +245,24 @@ def _decode_tensor(payload):
 
     import torch
 
+    raw = _unb64(payload.get("data"))
+    if archive_guard is not None:
+        archive_guard(raw)
     try:
         with warnings.catch_warnings():  # a forged payload may trigger noisy warnings
             warnings.simplefilter("ignore")
-            t = torch.load(io.BytesIO(_unb64(payload.get("data"))), weights_only=True,
-                           map_location="cpu")
+            t = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
     except CodecError:
         raise
     except Exception as exc:
         raise CodecError(f"bad tensor payload: {type(exc).__name__}") from None
     if not isinstance(t, torch.Tensor):
         raise CodecError("tensor payload is not a tensor")
+    # encode sends a contiguous clone: anything else may be a view that claims far more elements
+    # than its storage holds (stride 0), or a sparse/quantized layout that expands when compared.
+    if (t.layout != torch.strided or t.is_quantized or not t.is_contiguous() or t.storage_offset() or t.dim() > MAX_NDIM
+            or t.untyped_storage().nbytes() != t.numel() * t.element_size()):
+        raise CodecError("tensor payload is not a plain contiguous tensor")
     if type(t) is not torch.Tensor:  # e.g. Parameter: hand back a plain tensor
         t = t.detach()
     if payload["requires_grad"] and (t.is_floating_point() or t.is_complex()):
@@ -291,10 +324,55 @@ def pack(msg: dict) -> bytes:
     return HEADER.pack(len(body)) + body
 
 
-def unpack_body(body: bytes) -> dict:
-    """Parse one message body (without header); raise CodecError if it is not a JSON object."""
+_BRACKETS = np.zeros(256, dtype=bool)
+_BRACKETS[list(b'"[]{}')] = True
+_STEP = np.zeros(256, dtype=np.int8)
+_STEP[list(b"[{")], _STEP[list(b"]}")] = 1, -1
+
+
+def _audit_frame(body: bytes) -> None:
+    """Refuse, before json.loads builds anything, a frame whose parse could cost more than a
+    fixed multiple of its size, or nest deeper than _MAX_FRAME_DEPTH: linear time,
+    C speed.  The counts include brackets and commas inside strings, so they only over-count."""
+    if not body.isascii():  # pack() writes ASCII only (json.dumps escapes the rest)
+        raise CodecError("message is not ASCII JSON")
+    opened = body.count(b"[") + body.count(b"{")
+    if opened + body.count(b",") > MAX_FRAME_ITEMS:
+        raise CodecError("message has too many elements")
+    if opened <= _MAX_FRAME_DEPTH:
+        return
+    marks = opened + body.count(b'"') + body.count(b"]") + body.count(b"}")
+    if marks > 4 * MAX_FRAME_ITEMS:  # bounds the index arrays below
+        raise CodecError("message has too many elements")
+    text = body
+    if b"\\" in text:  # drop escaped backslashes, then escaped quotes: the quotes left delimit strings
+        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
+    chars = np.frombuffer(text, dtype=np.uint8)
+    found = chars[_BRACKETS[chars]]
+    quote = found == ord('"')
+    outside = (np.cumsum(quote) - quote) % 2 == 0     # an even number of quotes before it
+    steps = _STEP[found] * outside
+    if steps.size and int(np.cumsum(steps, dtype=np.int64).max()) > _MAX_FRAME_DEPTH:
+        raise CodecError("message nested too deeply")
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS + 1:  # before int(): its cost grows with the square of the digits
+        raise CodecError("integer literal too long")
+    return int(text)
+
+
+def unpack_body(body: bytes, *, trusted: bool = False) -> dict:
+    """Parse one message body (without header); raise CodecError if it is not a JSON object.
+
+    Bounded for any body: see _audit_frame (skipped for ``trusted`` bodies: the worker reading the
+    grader's messages, whose cells may hold any amount of code).  Integers are refused by length
+    before int() runs, whatever sys.set_int_max_str_digits says; float() is linear in its length."""
+    if not trusted:
+        _audit_frame(body)
     try:
-        msg = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        msg = json.loads(body.decode("ascii"), parse_constant=_reject_constant,
+                         parse_int=_parse_int)
     except CodecError:
         raise
     except (ValueError, RecursionError) as exc:

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .diagnose_shapes import Finding, diagnose_shape, diagnose_sizes, is_int, numbers
+from .diagnose_shapes import Finding, _formula_finding, diagnose_shape, flat_inputs, is_int, numbers, size_formula
 from .diagnose_values import MAX_SIZE, close, location, relation
 from .explain import Explanation
 
@@ -83,24 +83,27 @@ def diagnose_shape_only(shape: tuple, expected_shape: tuple, inputs=None) -> lis
 
 
 def _diagnose(got, exp, inputs) -> Finding | None:
-    cache = _cache_prefix(exp, inputs)
-    found = _dispatch(got, exp, inputs)
-    if found and cache:
-        name = cache
-        return ("cache-not-input", f"This should be the input `{name}` as it was passed, but it is not. "
-                + found[1], f"이 값은 전달된 입력 `{name}` 그대로여야 하는데 다릅니다. " + found[2])
-    return found
+    return _dispatch(got, exp, inputs)
 
 
 def _cache_prefix(exp, inputs) -> str | None:
     """The input's name when the expected value *is* an argument (a returned cache must hold the inputs)."""
-    for name, v in inputs.items():
-        if v is exp or (type(v) is type(exp) and type(v) in (np.ndarray, dict) and same(v, exp)):
+    for name, v in flat_inputs(inputs).items():
+        if type(v) is type(exp) and type(v) in (np.ndarray, dict, tuple, list) and (v is exp or same(v, exp)):
             return str(name)
     return None
 
 
 def _dispatch(got, exp, inputs) -> Finding | None:
+    found = _compare(got, exp, inputs)
+    name = _cache_prefix(exp, inputs) if found else None
+    if name:        # e.g. a returned cache: it must hold the argument as it was passed
+        return ("cache-not-input", f"This should be the input `{name}` as it was passed, but it is not. "
+                + found[1], f"이 값은 전달된 입력 `{name}` 그대로여야 하는데 다릅니다. " + found[2])
+    return found
+
+
+def _compare(got, exp, inputs) -> Finding | None:
     if _number(exp) is not None and _number(got) is not None:
         return scalar(_number(got), _number(exp), inputs, exact_ints=is_int(exp) and is_int(got))
     ea, ga = _array(exp), _array(got)
@@ -174,22 +177,22 @@ def _sequence(got, exp, inputs) -> Finding | None:
         i, j = moved[0]
         return ("order", f"The elements are in the wrong order: element {i} holds what belongs at position {j}.",
                 f"원소의 순서가 틀렸습니다: {i}번 원소에 {j}번 자리의 값이 들어 있습니다.")
-    if len(wrong) == 1:
-        i = wrong[0]
-        inner = _dispatch(got[i], exp[i], inputs)
-        if inner:
-            return inner[0], f"Element {i}: {inner[1]}", f"{i}번 원소: {inner[2]}"
-    if wrong and all(is_int(g) and is_int(e) for g, e in zip(got, exp)):
+    if wrong and all(is_int(g) and is_int(e) for g, e in zip(got, exp)) and len(wrong) > 1:
         found = [scalar(float(got[i]), float(exp[i]), inputs, True) for i in wrong]
         if found[0] and all(f and f[0] == found[0][0] for f in found):
             return found[0][0], f"Elements {', '.join(map(str, wrong))}: {found[0][1]}", \
                 f"{', '.join(map(str, wrong))}번 원소: {found[0][2]}"
+    for i in wrong[:1]:     # the first wrong element: the checks of a test look at it first
+        inner = _dispatch(got[i], exp[i], inputs)
+        if inner:
+            return inner[0], f"Element {i}: {inner[1]}", f"{i}번 원소: {inner[2]}"
     return None
 
 
 # --------------------------------------------------------------------------- scalars
 def _nearby(inputs) -> list[tuple[str, float]]:
     """Numbers simple operations on the inputs give: sums, means, extremes, dot products, +/- a scalar."""
+    inputs = flat_inputs(inputs)
     arrays = {str(k): v.astype(float) for k, v in inputs.items()
               if type(v) is np.ndarray and v.dtype.kind in "iuf" and 1 < v.size <= MAX_SIZE}
     scalars = {str(k): float(v.reshape(-1)[0]) for k, v in inputs.items()
@@ -216,10 +219,20 @@ def scalar(g: float, e: float, inputs, exact_ints: bool = False) -> Finding | No
         return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
     nums = numbers(inputs)
+    if exact_ints and not any(x.value == int(e) and ".shape" not in x.label for x in nums):
+        found = size_formula(int(e), int(g), nums)     # (an expected number that is an input is no formula)
+        if found:
+            return _formula_finding(found, int(g), int(e), "Your number", "받은 수")
     if exact_ints:
-        found = diagnose_sizes(int(g), int(e), nums, "Your number", "받은 수")
-        if found and found[0] != "shape-padding":
-            return found
+        for x in nums:
+            if ".shape" not in x.label and x.value == int(g) != int(e):
+                return ("equals-input", f"Your number {int(g)} is the input `{x.label}` itself: another input "
+                        "(or another formula) gives the expected number.", f"받은 수 {int(g)}는 입력 `{x.label}` "
+                        "그대로입니다: 기대값은 다른 입력(또는 다른 식)에서 나옵니다.")
+    if 0 <= e <= 1 and 0 <= g <= 1 and eq(g, 1 - e):
+        return ("complement", "Your number is 1 minus the expected one: the complement was counted (wrong instead "
+                "of right, or the other class).", "받은 수가 1에서 기대값을 뺀 값입니다: 반대쪽(틀린 것, 다른 "
+                "클래스)을 셌습니다.")
     if e != 0 and eq(g, -e):
         return ("sign", f"Your number {g:.6g} has the wrong sign.", f"받은 수 {g:.6g}의 부호가 반대입니다.")
     if e != 0 and g != 0:
@@ -227,10 +240,11 @@ def scalar(g: float, e: float, inputs, exact_ints: bool = False) -> Finding | No
         r = g / e
         name = _ratio_name(r, nums) if not eq(r, 1) else None
         if name:
-            return ("factor", f"Your number is {name[0]} = {name[1]} times the expected one: a sum instead of a mean "
+            how = name[1] if name[0] == name[1] else f"{name[0]} = {name[1]}"
+            return ("factor", f"Your number is {how} times the expected one: a sum instead of a mean "
                     f"(or the reverse), a percentage, or a division by the wrong count.",
-                    f"받은 수가 기대값의 {name[0]} = {name[1]}배입니다: 평균 대신 합(또는 반대), 백분율, 잘못된 개수로 "
-                    f"나눔 중 하나입니다.")
+                    f"받은 수가 기대값의 {how}배입니다: 평균 대신 합(또는 반대), 백분율, 잘못된 개수로 나눔 중 "
+                    f"하나입니다.")
     for label, v in _nearby(inputs):
         if eq(g, v) and not eq(e, v):
             return ("nearby-op", f"Your number equals `{label}` of the inputs; check which operation is asked for.",
@@ -243,10 +257,6 @@ def scalar(g: float, e: float, inputs, exact_ints: bool = False) -> Finding | No
     if eq(abs(g - e), 1):
         return ("off-by-one", "Your number is off by exactly 1: a count or a bound off by one.",
                 "받은 수가 정확히 1만큼 어긋납니다: 개수나 경계가 하나 어긋났습니다.")
-    if 0 <= e <= 1 and eq(g, 1 - e):
-        return ("complement", "Your number is 1 minus the expected one: the complement was counted (wrong instead "
-                "of right, or the other class).", "받은 수가 1에서 기대값을 뺀 값입니다: 반대쪽(틀린 것, 다른 "
-                "클래스)을 셌습니다.")
     return None
 
 

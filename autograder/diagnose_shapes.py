@@ -23,26 +23,40 @@ MAX_NUMBER = 256                    # sizes, pads, strides of exercises are smal
 class Num:
     label: str      # how the student knows it: "pad", "A_prev.shape[1]", "n_C"
     value: int
+    ndim: int = 0   # for an axis length: the number of axes of its array
 
 
 def is_int(v: Any) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-def numbers(inputs: Mapping[str, Any] | None) -> list[Num]:
-    """Small non-negative integers of the inputs, every place they occur: keys of dicts first (their names
-    say most), then plain int arguments, then axis lengths of arrays."""
-    keyed, plain, axes = [], [], []
+def flat_inputs(inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The inputs with tuples, lists and dicts opened one level (``cache[0]``, ``params['lr']``); ints
+    inside a dict keep the bare key as their name (``pad``), the name a student writes."""
+    out: dict[str, Any] = {}
     for name, v in (inputs or {}).items():
-        if is_int(v):
-            plain.append(Num(str(name), int(v)))
+        out[str(name)] = v
+        if type(v) in (tuple, list):
+            for i, x in enumerate(v[:8]):
+                out[f"{name}[{i}]"] = x
+                if type(x) is dict:
+                    out.update({str(k): y for k, y in x.items() if is_int(y)})
         elif type(v) is dict:
-            keyed += [Num(str(k), int(x)) for k, x in v.items() if is_int(x)]
-        elif type(v) in (tuple, list):
-            plain += [Num(f"{name}[{i}]", int(x)) for i, x in enumerate(v[:8]) if is_int(x)]
+            for k, x in list(v.items())[:32]:
+                out[str(k) if is_int(x) else f"{name}[{k!r}]"] = x
+    return out
+
+
+def numbers(inputs: Mapping[str, Any] | None) -> list[Num]:
+    """Small non-negative integers of the inputs, every place they occur: named ints first (keys of dicts,
+    int arguments), then axis lengths of arrays."""
+    named_ints, axes = [], []
+    for name, v in flat_inputs(inputs).items():
+        if is_int(v):
+            named_ints.append(Num(name, int(v)))
         elif type(v) is np.ndarray:
-            axes += [Num(f"{name}.shape[{k}]", int(s)) for k, s in enumerate(v.shape)]
-    return [n for n in keyed + plain + axes if 0 <= n.value <= MAX_NUMBER]
+            axes += [Num(f"{name}.shape[{k}]", int(s), v.ndim) for k, s in enumerate(v.shape)]
+    return [n for n in named_ints + axes if 0 <= n.value <= MAX_NUMBER]
 
 
 def named(value: int, nums: list[Num]) -> str:
@@ -86,16 +100,19 @@ def _label(value: int, nums: list[Num], prefer=lambda n: 0) -> Num:
     return found[0] if found else Num(str(value), value)
 
 
-def _role_labels(n: int, p: int, f: int, s_: int, nums: list[Num], axis) -> tuple[int, dict]:
+def _same_axis(x: Num, axis, ndim) -> bool:
+    return axis is not None and x.ndim == ndim and x.label.endswith(f".shape[{axis}]")
+
+
+def _role_labels(n: int, p: int, f: int, s_: int, nums: list[Num], axis, ndim) -> tuple[int, dict]:
     """How well the inputs name the four terms (higher is better) and the labels used."""
-    same_axis = f".shape[{axis}]"
-    nl = _label(n, nums, lambda x: not x.label.endswith(same_axis))
+    nl = _label(n, nums, lambda x: not _same_axis(x, axis, ndim))
     source = nl.label.split(".shape")[0] + "."
     vals = {"n": nl, "p": _label(p, nums, lambda x: ".shape" in x.label),
             "f": _label(f, nums, lambda x: (".shape" in x.label, x.label.startswith(source),
                                              not x.label.endswith(("[0]", "[1]")))),
             "s": _label(s_, nums, lambda x: ".shape" in x.label)}
-    score = 4 * nl.label.endswith(same_axis)
+    score = 4 * _same_axis(nl, axis, ndim)
     score += 2 * (p > 0 and ".shape" not in vals["p"].label) + 2 * (s_ > 1 and ".shape" not in vals["s"].label)
     score += (".shape" not in vals["f"].label or not vals["f"].label.startswith(source))
     labels = [v.label for k, v in vals.items() if not (k == "p" and p == 0 or k == "s" and s_ == 1)]
@@ -107,15 +124,16 @@ def _role_labels(n: int, p: int, f: int, s_: int, nums: list[Num], axis) -> tupl
     return score, vals
 
 
-def size_formula(expected: int, got: int, nums: list[Num], axis: int | None = None):
+def size_formula(expected: int, got: int, nums: list[Num], axis: int | None = None, ndim: int = 0):
     """(kind, en_terms, ko_terms, values) when the inputs hold n, p, f, s with floor((n+2p-f)/s)+1 ==
     expected and one changed term of the formula gives ``got``; of several readings, the one whose terms
     the inputs name best (n from the same axis of an input array, p and s from named ints)."""
     if not nums or expected == got:
         return None
     values = sorted({x.value for x in nums if x.value <= 64})
+    hyper = sorted({x.value for x in nums if x.value <= 64 and ".shape" not in x.label})   # pads, strides
     best = None
-    for s_, p, f, n in product([v for v in values if v >= 2] + [1], [v for v in values if v >= 1] + [0],
+    for s_, p, f, n in product([v for v in hyper if v >= 2] + [1], [v for v in hyper if v >= 1] + [0],
                                [v for v in values if v >= 1], values):
         if f > n + 2 * p or (n + 2 * p - f) // s_ + 1 != expected:
             continue
@@ -124,8 +142,8 @@ def size_formula(expected: int, got: int, nums: list[Num], axis: int | None = No
                  and not (t in ("no-stride", "round", "ceil") and s_ == 1)]
         if not terms:
             continue
-        score, vals = _role_labels(n, p, f, s_, nums, axis)
-        if best is None or score > best[0]:
+        score, vals = _role_labels(n, p, f, s_, nums, axis, ndim)
+        if score > -1 and (best is None or score > best[0]):      # no input playing two terms
             terms.sort(key=_ORDER.index)
             best = (score, terms, vals)
     if best is None:
@@ -143,9 +161,10 @@ def _formula_text(kind: str, en: str, ko: str, vals: dict) -> tuple[str, str]:
 
 
 def diagnose_sizes(got: int, expected: int, nums: list[Num], what_en: str, what_ko: str,
-                   axis: int | None = None) -> Finding | None:
-    """One size (an axis length or a returned int) against the expected one."""
-    found = size_formula(expected, got, nums, axis)
+                   axis: int | None = None, ndim: int = 0, kept: bool = False) -> Finding | None:
+    """One size (an axis length or a returned int) against the expected one; ``kept``: the result should
+    have the shape of an input (a gradient, a copy), so no output-size formula applies."""
+    found = None if kept else size_formula(expected, got, nums, axis, ndim)   # an input's own size: not a formula
     if found and (found[4] >= 4 or axis is None):     # n is this axis of an input: the formula reading holds
         return _formula_finding(found, got, expected, what_en, what_ko)
     by_pad = _padding_delta(got, expected, nums, what_en, what_ko)
@@ -187,7 +206,7 @@ def diagnose_shape(got: tuple, expected: tuple, inputs: Mapping[str, Any] | None
     got, expected = tuple(int(x) for x in got), tuple(int(x) for x in expected)
     if got == expected:
         return None
-    for name, v in (inputs or {}).items():
+    for name, v in flat_inputs(inputs).items():
         if type(v) is np.ndarray and v.shape == got and v.shape != expected:
             return ("shape-of-input", f"Your result has the shape of the input `{name}` {got}, not {expected}: "
                     f"did you return `{name}` (or an array made like it) instead of the result?",
@@ -215,7 +234,8 @@ def diagnose_shape(got: tuple, expected: tuple, inputs: Mapping[str, Any] | None
                 f"(행과 열)를 바꿔 쓰지 않았나요?")
     nums = numbers(inputs)
     bad = [k for k in range(len(got)) if got[k] != expected[k]]
-    findings = [diagnose_sizes(got[k], expected[k], nums, f"Axis {k}", f"{k}번 축", k) for k in bad]
+    kept = any(type(v) is np.ndarray and v.shape == expected for v in flat_inputs(inputs).values())
+    findings = [diagnose_sizes(got[k], expected[k], nums, f"Axis {k}", f"{k}번 축", k, len(got), kept) for k in bad]
     if findings and all(findings) and len({f[0] for f in findings}) == 1:
         kind = findings[0][0]
         if len(findings) == 1:

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .diagnose_shapes import Finding, Num, named, numbers
+from .diagnose_shapes import Finding, Num, flat_inputs, named, numbers
 
 MAX_SIZE = 200_000      # larger arrays: no diagnosis (the tests use small ones)
 
@@ -63,7 +63,7 @@ def relation(got: np.ndarray, exp: np.ndarray, inputs: Mapping[str, Any] | None)
                 return ("sign", "Every value has the wrong sign: a minus sign too many or too few.",
                         "모든 값의 부호가 반대입니다: 빼기 부호가 하나 더 있거나 빠졌습니다.")
             name = _ratio_name(r, nums)
-            how = f"{name[0]} = {name[1]}" if name else f"{r:.4g}"
+            how = (name[1] if name[0] == name[1] else f"{name[0]} = {name[1]}") if name else f"{r:.4g}"
             sign = " and of the opposite sign" if r < 0 else ""
             sign_ko = " 부호도 반대" if r < 0 else ""
             return ("factor", f"Every value is {how} times the expected one{sign}: a sum where a mean is needed "
@@ -79,7 +79,7 @@ def relation(got: np.ndarray, exp: np.ndarray, inputs: Mapping[str, Any] | None)
     if exp.ndim >= 2:
         last = diff.reshape(-1, diff.shape[-1])
         if exp.shape[-1] > 1 and close(last, np.broadcast_to(last[0], last.shape)):
-            for name, v in (inputs or {}).items():
+            for name, v in flat_inputs(inputs).items():
                 if type(v) is np.ndarray and v.size == last.shape[1] and v.dtype.kind in "iuf":
                     for sign, word, word_ko in ((1, "once too often", "한 번 더"), (-1, "missing", "빠졌습니다")):
                         if close(last[0], sign * v.reshape(-1).astype(float)):
@@ -124,7 +124,7 @@ _REDUCTIONS = {"max": np.max, "min": np.min, "mean": np.mean, "sum": np.sum, "me
 def window_reduction(got, exp, inputs, nums) -> Finding | None:
     """Each value is another statistic (max / mean / sum / median / min) of the same windows of an input."""
     ints = sorted({n.value for n in nums if 1 <= n.value <= 16})
-    for name, x in (inputs or {}).items():
+    for name, x in flat_inputs(inputs).items():
         if type(x) is not np.ndarray or x.ndim != exp.ndim or x.dtype.kind not in "iuf" or x.size > MAX_SIZE:
             continue
         spatial = [k for k in range(x.ndim) if x.shape[k] != exp.shape[k]]
@@ -156,7 +156,7 @@ def _instead(got, exp, wrong, inputs, axis=None, index=None) -> tuple[str, str]:
     g = got[wrong]
     if not np.any(g):
         return " They are 0 there (never written?).", " 그 자리는 0입니다(쓰지 않았나요?)."
-    for name, v in (inputs or {}).items():
+    for name, v in flat_inputs(inputs).items():
         if type(v) is np.ndarray and v.shape == got.shape and v.dtype.kind in "iuf" and close(g, v[wrong]):
             return f" They still hold the input `{name}` there.", f" 그 자리에는 입력 `{name}`의 값이 그대로 있습니다."
     if axis is not None:
@@ -182,18 +182,29 @@ def location(got: np.ndarray, exp: np.ndarray, wrong: np.ndarray, inputs) -> Fin
     nums = numbers(inputs)
     touched = [np.flatnonzero(wrong.any(axis=tuple(j for j in range(nd) if j != k))) for k in range(nd)]
     rights = [np.flatnonzero(~wrong.any(axis=tuple(j for j in range(nd) if j != k))) for k in range(nd)]
-    # only one index of one axis wrong (one sample, one channel, the last row)
+    # one index, or the last / first few indices, of one axis wrong (one sample, one channel, the last row)
+    active = (exp != 0) | (got != 0)
     for k in sorted(range(nd), key=lambda k: -exp.shape[k]):
-        if exp.shape[k] > 1 and len(touched[k]) == 1 and wrong.take(touched[k][0], k).all():
-            i = int(touched[k][0])
-            te, tk = _instead(got, exp, wrong, inputs, k, i)
-            where = "the last index" if i == exp.shape[k] - 1 else ("the first index" if i == 0 else f"index {i}")
-            where_ko = "마지막 인덱스" if i == exp.shape[k] - 1 else ("첫 인덱스" if i == 0 else f"{i}번 인덱스")
-            kind = "last-slice" if i == exp.shape[k] - 1 else "one-slice"
-            return (kind, f"Only {where} of axis {k} is wrong (everything else is right): a loop or a slice that "
-                    f"stops one short or treats that position differently.{te}",
-                    f"{k}번 축의 {where_ko}만 틀렸습니다(나머지는 맞음): 하나 일찍 멈추거나 그 위치를 다르게 "
-                    f"다루는 반복문/슬라이스입니다.{tk}")
+        t, n = touched[k], exp.shape[k]
+        if n < 2 or len(t) == 0 or t[-1] - t[0] + 1 != len(t) or len(t) > max(1, n // 2):
+            continue
+        slab = np.zeros(exp.shape, bool)
+        slab[(slice(None),) * k + (slice(int(t[0]), int(t[-1]) + 1),)] = True
+        if wrong[slab].sum() < 0.9 * active[slab].sum():
+            continue
+        i, j = int(t[0]), int(t[-1])
+        te, tk = _instead(got, exp, wrong, inputs, k, i) if i == j else _instead(got, exp, wrong, inputs)
+        if j == n - 1 and n >= 3:
+            kind, where, where_ko = "last-slice", ("the last index" if i == j else f"the last {j - i + 1} indices"), \
+                ("마지막 인덱스" if i == j else f"마지막 {j - i + 1}개 인덱스")
+        elif i == j:
+            kind, where, where_ko = "one-slice", f"index {i}", f"{i}번 인덱스"
+        else:
+            continue
+        return (kind, f"Only {where} of axis {k} {'is' if i == j else 'are'} wrong (everything else is right): a "
+                f"loop or a slice that stops short or treats that position differently.{te}",
+                f"{k}번 축의 {where_ko}만 틀렸습니다(나머지는 맞음): 일찍 멈추거나 그 위치를 다르게 다루는 "
+                f"반복문/슬라이스입니다.{tk}")
     # only one index of one axis right (only the first sample right)
     for k in range(nd):
         if exp.shape[k] > 1 and len(rights[k]) == 1 and len(touched[k]) == exp.shape[k] - 1:

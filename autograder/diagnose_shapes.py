@@ -164,10 +164,13 @@ def diagnose_sizes(got: int, expected: int, nums: list[Num], what_en: str, what_
                    axis: int | None = None, ndim: int = 0, kept: bool = False) -> Finding | None:
     """One size (an axis length or a returned int) against the expected one; ``kept``: the result should
     have the shape of an input (a gradient, a copy), so no output-size formula applies."""
-    found = None if kept else size_formula(expected, got, nums, axis, ndim)   # an input's own size: not a formula
+    reduced = _reduced_axis(got, expected, nums, what_en, what_ko, axis, ndim) if axis is not None else None
+    if reduced:
+        return reduced
+    found = None if kept else size_formula(expected, got, nums, axis, ndim)
     if found and (found[4] >= 4 or axis is None):     # n is this axis of an input: the formula reading holds
         return _formula_finding(found, got, expected, what_en, what_ko)
-    by_pad = _padding_delta(got, expected, nums, what_en, what_ko)
+    by_pad = _padding_delta(got, expected, nums, what_en, what_ko, axis, ndim)
     if by_pad or found:
         return by_pad or _formula_finding(found, got, expected, what_en, what_ko)
     if abs(got - expected) == 1:
@@ -184,20 +187,41 @@ def _formula_finding(found, got, expected, what_en, what_ko) -> Finding:
     return kind, f"{what_en} is {got} instead of {expected}: {te}.", f"{what_ko}이(가) {expected}이 아니라 {got}입니다: {tk}."
 
 
-def _padding_delta(got, expected, nums, what_en, what_ko) -> Finding | None:
-    """A size off by exactly p or 2p of a named (non-shape) input."""
-    delta = got - expected
-    for x in nums:
-        if x.value and not x.label.isdigit() and ".shape" not in x.label and abs(delta) in (x.value, 2 * x.value):
-            times = "2·" if abs(delta) == 2 * x.value else ""
-            if delta > 0:
-                en = "the padding is still there" if times else "padded on one side too many"
-                ko = "패딩이 아직 남아 있습니다" if times else "한쪽에 패딩이 더 있습니다"
-            else:
-                en = "the padding is missing" if times else "padded on one side only"
-                ko = "패딩이 빠졌습니다" if times else "한쪽에만 패딩했습니다"
-            return ("shape-padding", f"{what_en} is {got} instead of {expected}, off by {times}`{x.label}`: {en}.",
-                    f"{what_ko}이(가) {expected}이 아니라 {got}으로 {times}`{x.label}`만큼 다릅니다: {ko}.")
+def _padding_delta(got, expected, nums, what_en, what_ko, axis=None, ndim=0) -> Finding | None:
+    """Both sizes are an input's size on this axis plus a multiple (0 to 4) of one named int: padding
+    added too often, too rarely or on one side only.  Without an axis, any input size may be n."""
+    sizes = {x.value for x in nums if ".shape" in x.label and (axis is None or _same_axis(x, axis, ndim))}
+    for n in sorted(sizes):
+        for x in nums:
+            if not x.value or ".shape" in x.label or x.label.isdigit():
+                continue
+            a, b = (got - n) / x.value, (expected - n) / x.value
+            if a in (0, 1, 2, 3, 4) and b in (0, 1, 2, 4) and a != b:
+                a, b = int(a), int(b)
+                if a > b:
+                    en, ko = "padding where there should be less (or none)", "패딩이 필요보다 많습니다(또는 없어야 합니다)"
+                else:
+                    en, ko = ("padding on one side only" if a == b // 2 and b else "padding missing",
+                              "한쪽에만 패딩" if a == b // 2 and b else "패딩이 빠짐")
+                term = {0: "n", 1: f"n + {x.label}"}.get(a, f"n + {a}·{x.label}")
+                want = {0: "n", 1: f"n + {x.label}"}.get(b, f"n + {b}·{x.label}")
+                return ("shape-padding", f"{what_en} is {got} = {term} where {expected} = {want} is expected "
+                        f"(n = {n}, {x.label} = {x.value}): {en}.",
+                        f"{what_ko}이(가) {want} = {expected}가 아니라 {term} = {got}입니다"
+                        f"(n = {n}, {x.label} = {x.value}): {ko}.")
+    return None
+
+
+def _reduced_axis(got, expected, nums, what_en, what_ko, axis, ndim) -> Finding | None:
+    """An axis that should have been summed / averaged away (length 1) and was kept, or the reverse."""
+    if expected == 1 and got > 1 and any(_same_axis(x, axis, ndim) and x.value == got for x in nums):
+        return ("shape-not-reduced", f"{what_en} has length {got} where 1 is expected: also sum (or average) over "
+                f"that axis, keeping it with `keepdims=True`.", f"{what_ko}의 길이가 1이어야 하는데 {got}입니다: 그 축도 "
+                f"합(또는 평균)하고 `keepdims=True`로 축을 유지하세요.")
+    if got == 1 and expected > 1:
+        return ("shape-not-reduced", f"{what_en} has length 1 where {expected} is expected: this axis must not be "
+                "summed or averaged away.", f"{what_ko}의 길이가 {expected}이어야 하는데 1입니다: 이 축은 합하거나 "
+                "평균하면 안 됩니다.")
     return None
 
 

@@ -122,7 +122,8 @@ _REDUCTIONS = {"max": np.max, "min": np.min, "mean": np.mean, "sum": np.sum, "me
 
 
 def window_reduction(got, exp, inputs, nums) -> Finding | None:
-    """Each value is another statistic (max / mean / sum / median / min) of the same windows of an input."""
+    """Each value is another statistic (max / mean / sum / median / min) of the same windows of an input,
+    or the right statistic of windows of another size or step."""
     ints = sorted({n.value for n in nums if 1 <= n.value <= 16})
     for name, x in flat_inputs(inputs).items():
         if type(x) is not np.ndarray or x.ndim != exp.ndim or x.dtype.kind not in "iuf" or x.size > MAX_SIZE:
@@ -130,6 +131,7 @@ def window_reduction(got, exp, inputs, nums) -> Finding | None:
         spatial = [k for k in range(x.ndim) if x.shape[k] != exp.shape[k]]
         if not spatial or len(spatial) > 3:
             continue
+        right, wrong = [], []
         for f in ints:
             for s in ints:
                 if any(x.shape[k] < f or (x.shape[k] - f) // s + 1 != exp.shape[k] for k in spatial):
@@ -138,15 +140,23 @@ def window_reduction(got, exp, inputs, nums) -> Finding | None:
                 views = np.lib.stride_tricks.sliding_window_view(x.astype(float), window)
                 views = views[tuple(slice(None, None, s) if k in spatial else slice(None) for k in range(x.ndim))]
                 axes = tuple(range(x.ndim, 2 * x.ndim))
-                stats = {r: fn(views, axis=axes) for r, fn in _REDUCTIONS.items()}
-                right = next((r for r, v in stats.items() if close(v, exp)), None)
-                wrong = next((r for r, v in stats.items() if close(v, got)), None)
-                if wrong and wrong != right:
-                    instead = f", where the {right} is expected" if right else ""
-                    instead_ko = f" ({right}이어야 합니다)" if right else ""
-                    return ("reduction", f"Each of your values is the {wrong} of its window of `{name}`{instead}: "
-                            f"use the statistic that was asked for.",
-                            f"각 값이 `{name}`의 창에 대한 {wrong}입니다{instead_ko}: 요구된 통계를 쓰세요.")
+                for r, fn in _REDUCTIONS.items():
+                    v = fn(views, axis=axes)
+                    right += [(f, s, r)] if close(v, exp) else []
+                    wrong += [(f, s, r)] if close(v, got) else []
+        for f, s, r in wrong:
+            same_windows = [q for f2, s2, q in right if (f2, s2) == (f, s)]
+            if same_windows:
+                return ("reduction", f"Each of your values is the {r} of its window of `{name}`, where the "
+                        f"{same_windows[0]} is expected: use the statistic that was asked for.",
+                        f"각 값이 `{name}`의 창에 대한 {r}입니다({same_windows[0]}이어야 합니다): 요구된 통계를 쓰세요.")
+        for f, s, r in wrong:
+            if any(q == r for _, _, q in right):
+                f2, s2, _ = next(t for t in right if t[2] == r)
+                return ("window", f"Each of your values is the {r} of a {f}-wide window of `{name}` moved by {s}, but "
+                        f"the windows are {f2} wide ({named(f2, nums)}) and move by {s2} ({named(s2, nums)}).",
+                        f"각 값이 `{name}`에서 {s}칸씩 움직이는 너비 {f}의 창에 대한 {r}인데, 창의 너비는 "
+                        f"{f2}({named(f2, nums)}), 이동은 {s2}({named(s2, nums)})여야 합니다.")
     return None
 
 

@@ -17,7 +17,8 @@ own hints recognised the value; the engine adds the result as a "Hint:" line
 from __future__ import annotations
 
 import math
-from itertools import combinations
+from collections import Counter
+from itertools import combinations, combinations_with_replacement
 from typing import Any, Mapping
 
 import numpy as np
@@ -209,7 +210,27 @@ def _nearby(inputs) -> list[tuple[str, float]]:
     out = list(base)
     for label, v in base:
         for c, w in scalars.items():
-            out += [(f"{label} + {c}", v + w), (f"{label} - {c}", v - w), (f"({label}) * {c}", v * w)]
+            out += [(f"{label} + {c}", v + w), (f"{label} - {c}", v - w), (f"({label}) * {c}", v * w),
+                    (f"{label} + 2·{c}", v + 2 * w)]
+    return out + _int_expressions(inputs)
+
+
+def _int_expressions(inputs) -> list[tuple[str, float]]:
+    """Products of up to four named ints, plus or minus one of them or 1, and (product + 1)·x:
+    the counts an exercise asks for are made of these."""
+    ints = [(str(k), int(v)) for k, v in inputs.items() if is_int(v) and 1 < int(v) <= 4096][:6]
+    products: dict[str, int] = {}
+    for r in (1, 2, 3, 4):
+        for combo in combinations_with_replacement(range(len(ints)), r):
+            if max(Counter(combo).values()) <= 2:
+                products["·".join(ints[i][0] for i in combo)] = math.prod(ints[i][1] for i in combo)
+    out: list[tuple[str, float]] = []
+    # the reading that uses the most different inputs first: (f·f·n_C + 1)·n_F before (n_F + 1)·n_F
+    for label, v in sorted(products.items(), key=lambda kv: (-len(set(kv[0].split("·"))), len(kv[0]))):
+        out.append((label, v))
+        out += [(f"{label} + 1", v + 1), (f"{label} - 1", v - 1)]
+        out += [(f"({label} + 1)·{c}", (v + 1) * w) for c, w in ints]
+        out += [(f"{label} + {c}", v + w) for c, w in ints]
     return out
 
 
@@ -245,10 +266,6 @@ def scalar(g: float, e: float, inputs, exact_ints: bool = False) -> Finding | No
                     f"(or the reverse), a percentage, or a division by the wrong count.",
                     f"받은 수가 기대값의 {how}배입니다: 평균 대신 합(또는 반대), 백분율, 잘못된 개수로 나눔 중 "
                     f"하나입니다.")
-    for label, v in _nearby(inputs):
-        if eq(g, v) and not eq(e, v):
-            return ("nearby-op", f"Your number equals `{label}` of the inputs; check which operation is asked for.",
-                    f"받은 수는 입력의 `{label}`와(과) 같습니다; 어떤 연산이 필요한지 확인하세요.")
     for x in nums:
         if x.value and not x.label.isdigit() and eq(abs(g - e), x.value):
             return ("offset", f"Your number is off by exactly {x.label} = {x.value}: a term counted once too often "
@@ -257,6 +274,10 @@ def scalar(g: float, e: float, inputs, exact_ints: bool = False) -> Finding | No
     if eq(abs(g - e), 1):
         return ("off-by-one", "Your number is off by exactly 1: a count or a bound off by one.",
                 "받은 수가 정확히 1만큼 어긋납니다: 개수나 경계가 하나 어긋났습니다.")
+    for label, v in _nearby(inputs):
+        if eq(g, v) and not eq(e, v):
+            return ("nearby-op", f"Your number equals `{label}` of the inputs; check which operation is asked for.",
+                    f"받은 수는 입력의 `{label}`와(과) 같습니다; 어떤 연산이 필요한지 확인하세요.")
     return None
 
 

@@ -24,6 +24,7 @@ class Num:
     label: str      # how the student knows it: "pad", "A_prev.shape[1]", "n_C"
     value: int
     ndim: int = 0   # for an axis length: the number of axes of its array
+    size: int = 0   # ... and its number of elements
 
 
 def is_int(v: Any) -> bool:
@@ -55,7 +56,7 @@ def numbers(inputs: Mapping[str, Any] | None) -> list[Num]:
         if is_int(v):
             named_ints.append(Num(name, int(v)))
         elif type(v) is np.ndarray:
-            axes += [Num(f"{name}.shape[{k}]", int(s), v.ndim) for k, s in enumerate(v.shape)]
+            axes += [Num(f"{name}.shape[{k}]", int(s), v.ndim, v.size) for k, s in enumerate(v.shape)]
     return [n for n in named_ints + axes if 0 <= n.value <= MAX_NUMBER]
 
 
@@ -104,24 +105,37 @@ def _same_axis(x: Num, axis, ndim) -> bool:
     return axis is not None and x.ndim == ndim and x.label.endswith(f".shape[{axis}]")
 
 
+def _hyper(x: Num) -> bool:
+    """A named int that can be a pad or a stride (not an axis length, not an element of a shape tuple)."""
+    return ".shape" not in x.label and "[" not in x.label and not x.label.isdigit()
+
+
+def _letter(term: str):
+    """Prefer an input whose name starts with the formula's letter for the term (``pad`` for p)."""
+    return lambda x: not x.label.lower().startswith(term)
+
+
 def _role_labels(n: int, p: int, f: int, s_: int, nums: list[Num], axis, ndim) -> tuple[int, dict]:
-    """How well the inputs name the four terms (higher is better) and the labels used."""
-    nl = _label(n, nums, lambda x: not _same_axis(x, axis, ndim))
+    """How well the inputs name the four terms (higher is better) and the labels used: n from the same
+    axis of the largest input array (the data, not the filters), f named or from another array; one input
+    never plays two terms."""
+    biggest = max((x.size for x in nums if x.ndim == ndim), default=0)
+    nl = _label(n, nums, lambda x: (not _same_axis(x, axis, ndim), x.size != biggest))
     source = nl.label.split(".shape")[0] + "."
-    vals = {"n": nl, "p": _label(p, nums, lambda x: ".shape" in x.label),
-            "f": _label(f, nums, lambda x: (".shape" in x.label, x.label.startswith(source),
-                                             not x.label.endswith(("[0]", "[1]")))),
-            "s": _label(s_, nums, lambda x: ".shape" in x.label)}
-    score = 4 * _same_axis(nl, axis, ndim)
-    score += 2 * (p > 0 and ".shape" not in vals["p"].label) + 2 * (s_ > 1 and ".shape" not in vals["s"].label)
-    score += (".shape" not in vals["f"].label or not vals["f"].label.startswith(source))
-    labels = [v.label for k, v in vals.items() if not (k == "p" and p == 0 or k == "s" and s_ == 1)]
+    sl = _label(s_, nums, lambda x: (not _hyper(x), _letter("s")(x)))
+    pl = _label(p, nums, lambda x: (not _hyper(x), x.label == sl.label, _letter("p")(x)))
+    sl = sl if _hyper(sl) else None         # stride 1 / pad 0 that no input names: the formula's default
+    pl = pl if _hyper(pl) else None
+    used = {v.label for v in (sl, pl) if v is not None}
+    fl = _label(f, nums, lambda x: (x.label in used, ".shape" in x.label and x.label.startswith(source),
+                                    _letter("f")(x), ".shape" in x.label, not x.label.endswith(("[0]", "[1]"))))
+    score = (2 + 2 * (nl.size == biggest)) * _same_axis(nl, axis, ndim)
+    score += (fl.label not in used and not fl.label.startswith(source))
+    score += (sl is not None) + (pl is not None) + 0.5 * (f > 1)     # terms the inputs name; 1x1 filters are rare
+    labels = [v.label for v in (nl, pl, fl, sl) if v is not None]
     score -= 3 * (len(labels) - len(set(labels)))      # one input playing two terms
-    if p == 0:
-        vals.pop("p")
-    if s_ == 1:
-        vals.pop("s")
-    return score, vals
+    vals = {"n": nl, "p": pl if p else None, "f": fl, "s": sl if s_ > 1 else None}
+    return score, {k: v for k, v in vals.items() if v is not None}
 
 
 def size_formula(expected: int, got: int, nums: list[Num], axis: int | None = None, ndim: int = 0):
@@ -131,7 +145,7 @@ def size_formula(expected: int, got: int, nums: list[Num], axis: int | None = No
     if not nums or expected == got:
         return None
     values = sorted({x.value for x in nums if x.value <= 64})
-    hyper = sorted({x.value for x in nums if x.value <= 64 and ".shape" not in x.label})   # pads, strides
+    hyper = sorted({x.value for x in nums if x.value <= 64 and _hyper(x)})   # pads, strides
     best = None
     for s_, p, f, n in product([v for v in hyper if v >= 2] + [1], [v for v in hyper if v >= 1] + [0],
                                [v for v in values if v >= 1], values):

@@ -90,6 +90,13 @@ def relation(got: np.ndarray, exp: np.ndarray, inputs: Mapping[str, Any] | None)
                     "term (a bias?) is added twice, missing, or taken from the wrong channel.",
                     "마지막 축의 인덱스(채널)마다 값이 각자의 상수만큼 어긋납니다: 채널별 항(편향?)이 두 번 "
                     "더해졌거나, 빠졌거나, 다른 채널의 것입니다.")
+    for fn, en, ko in ((lambda v: np.maximum(v, 0), "the negative values became 0 (a max with 0, a ReLU?)",
+                        "음수 값이 0이 되었습니다(0과의 max, ReLU?)"),
+                       (lambda v: np.minimum(v, 0), "the positive values became 0", "양수 값이 0이 되었습니다"),
+                       (np.abs, "every value is the absolute value of the expected one", "모든 값이 기대값의 절댓값입니다")):
+        if close(got, fn(exp)) and not close(exp, fn(exp)):
+            return ("clipped", f"Your values are the expected ones except that {en}: no such step is asked for.",
+                    f"기대값과 같지만 {ko}: 그런 단계는 필요 없습니다.")
     for a, b in combinations(range(exp.ndim), 2):
         if exp.shape[a] == exp.shape[b] > 1 and close(got, np.swapaxes(exp, a, b)):
             return ("swapped-axes", f"Your result is the expected one with axes {a} and {b} swapped: rows and "
@@ -134,11 +141,12 @@ def window_reduction(got, exp, inputs, nums) -> Finding | None:
         right, wrong = [], []
         for f in ints:
             for s in ints:
-                if any(x.shape[k] < f or (x.shape[k] - f) // s + 1 != exp.shape[k] for k in spatial):
+                if any(x.shape[k] < f or (x.shape[k] - f) // s + 1 < exp.shape[k] for k in spatial):
                     continue
                 window = [f if k in spatial else 1 for k in range(x.ndim)]
                 views = np.lib.stride_tricks.sliding_window_view(x.astype(float), window)
-                views = views[tuple(slice(None, None, s) if k in spatial else slice(None) for k in range(x.ndim))]
+                views = views[tuple(slice(None, s * (exp.shape[k] - 1) + 1, s) if k in spatial else slice(None)
+                                    for k in range(x.ndim))]
                 axes = tuple(range(x.ndim, 2 * x.ndim))
                 for r, fn in _REDUCTIONS.items():
                     v = fn(views, axis=axes)

@@ -186,8 +186,15 @@ def _sequence(got, exp, inputs) -> Finding | None:
     for i in wrong[:1]:     # the first wrong element: the checks of a test look at it first
         inner = _dispatch(got[i], exp[i], inputs)
         if inner:
-            return inner[0], f"Element {i}: {inner[1]}", f"{i}번 원소: {inner[2]}"
-    return None
+            return inner[0], _at(i, inner[1], "In "), _at(i, inner[2], "")
+
+
+def _at(i: int, text: str, lead: str) -> str:
+    """"In [1][0]: ..." for element 0 of element 1 of the returned value."""
+    for prefix in ("In [", "["):
+        if text.startswith(prefix):
+            return f"{lead}[{i}]" + text[len(prefix) - 1:]
+    return f"{lead}[{i}]: {text}"
 
 
 # --------------------------------------------------------------------------- scalars

@@ -16,7 +16,7 @@ import numpy as np
 
 from .diagnose_shapes import Finding, Num, flat_inputs, named, numbers
 
-MAX_SIZE = 200_000      # larger arrays: no diagnosis (the tests use small ones)
+MAX_SIZE = 100_000      # larger arrays: no diagnosis (the tests use small ones)
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-5, atol: float = 1e-7) -> bool:
@@ -42,6 +42,9 @@ def _ratio_name(r: float, nums: list[Num]) -> tuple[str, str] | None:
             return label, str(v)
         if abs(abs(r) - 1 / v) <= 1e-6 / v:
             return (f"1/{label}" if "·" not in label else f"1/({label})"), f"1/{v}"
+    for k in range(2, 11):      # a small whole factor needs no name
+        if abs(abs(r) - k) <= 1e-9 * k or abs(abs(r) - 1 / k) <= 1e-9 / k:
+            return (str(k), str(k)) if abs(r) > 1 else (f"1/{k}", f"1/{k}")
     for (a, v), (b, w) in ((x, y) for x in options[:30] for y in options[:30] if x[1] != y[1]):
         if abs(abs(r) - v / w) <= 1e-9 * v:
             return f"{a}/{b}", str(Fraction(v, w))
@@ -132,6 +135,7 @@ def window_reduction(got, exp, inputs, nums) -> Finding | None:
     """Each value is another statistic (max / mean / sum / median / min) of the same windows of an input,
     or the right statistic of windows of another size or step."""
     ints = sorted({n.value for n in nums if 1 <= n.value <= 16})
+    named_ints = {n.value for n in nums if ".shape" not in n.label and not n.label.isdigit()}
     for name, x in flat_inputs(inputs).items():
         if type(x) is not np.ndarray or x.ndim != exp.ndim or x.dtype.kind not in "iuf" or x.size > MAX_SIZE:
             continue
@@ -141,7 +145,11 @@ def window_reduction(got, exp, inputs, nums) -> Finding | None:
         right, wrong = [], []
         for f in ints:
             for s in ints:
-                if any(x.shape[k] < f or (x.shape[k] - f) // s + 1 < exp.shape[k] for k in spatial):
+                exact = all(x.shape[k] >= f and (x.shape[k] - f) // s + 1 == exp.shape[k] for k in spatial)
+                if not exact and not ({f, s} <= named_ints and all(
+                        x.shape[k] >= f and (x.shape[k] - f) // s + 1 >= exp.shape[k] for k in spatial)):
+                    continue        # other windows only of the sizes and steps the inputs name
+                if x.size * f ** len(spatial) > 4_000_000:
                     continue
                 window = [f if k in spatial else 1 for k in range(x.ndim)]
                 views = np.lib.stride_tricks.sliding_window_view(x.astype(float), window)

@@ -75,10 +75,8 @@ def relation(got: np.ndarray, exp: np.ndarray, inputs: Mapping[str, Any] | None)
                     f"두 번 곱한 계수 중 하나입니다.")
     diff = got - exp
     if close(diff, np.full_like(diff, diff.flat[0]), atol=1e-7):
-        return ("offset", f"Every value is off by the same amount ({diff.flat[0]:+.4g}): a term added once too "
-                "often or not at all (a bias?).",
-                f"모든 값이 같은 양({diff.flat[0]:+.4g})만큼 어긋납니다: 한 번 더 더했거나 빠뜨린 항(편향?)이 "
-                "있습니다.")
+        return ("offset", "Every value is off by the same amount: a term added once too often or not at all "
+                "(a bias?).", "모든 값이 같은 양만큼 어긋납니다: 한 번 더 더했거나 빠뜨린 항(편향?)이 있습니다.")
     if exp.ndim >= 2:
         last = diff.reshape(-1, diff.shape[-1])
         if exp.shape[-1] > 1 and close(last, np.broadcast_to(last[0], last.shape)):

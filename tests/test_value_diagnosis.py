@@ -226,3 +226,18 @@ def test_end_to_end_hint(graded_end_to_end, question):
     hinted = [t for t in failed if f"diagnose:{case.kind}" in t.get("hints", ()) and "힌트:" in t["output"]]
     assert hinted, f"{case.name}: no failed test carries diagnose:{case.kind}:\n" + "\n".join(
         f"  {t['id']} hints={t.get('hints')}: {t['output'][-400:]}" for t in failed)
+
+
+def test_end_to_end_transfer_learning(tmp_path):
+    """The hook in the transfer-learning suites: a wrong accuracy (the error rate) is named as a complement."""
+    from test_corpus import _build_notebook, _grade
+
+    case = next(c for c in TL if c.name == "ev_error_rate")
+    notebook = tmp_path / "submission.ipynb"
+    _build_notebook({case.question: case}, notebook, source=TL_DIR / "transfer_learning.ipynb")
+    result = _grade(notebook, tmp_path / "result.json", "transfer_learning")
+    assert "__error__" not in result, result.get("__error__")
+    q = next(q for q in result["questions"] if q["name"] == case.question)
+    failed = [t for t in q["tests"] if t["status"] != "passed"]
+    assert any(f"diagnose:{case.kind}" in t.get("hints", ()) and "힌트:" in t["output"] for t in failed), \
+        "\n".join(f"  {t['id']} hints={t.get('hints')}: {t['output'][-300:]}" for t in failed)

@@ -71,7 +71,7 @@ def diagnose(got: Any, expected: Any, inputs: Mapping[str, Any] | None = None) -
     try:
         if same(got, expected):
             return []
-        return _wrap(_diagnose(got, expected, dict(inputs or {})))
+        return _wrap(_dispatch(got, expected, dict(inputs or {})))
     except Exception:     # a diagnosis that trips over an odd value explains nothing
         return []
 
@@ -81,10 +81,6 @@ def diagnose_shape_only(shape: tuple, expected_shape: tuple, inputs=None) -> lis
         return _wrap(diagnose_shape(tuple(shape), tuple(expected_shape), inputs))
     except Exception:
         return []
-
-
-def _diagnose(got, exp, inputs) -> Finding | None:
-    return _dispatch(got, exp, inputs)
 
 
 def _cache_prefix(exp, inputs) -> str | None:
@@ -132,13 +128,15 @@ def _truncated(got, exp) -> Finding | None:
 
 
 # --------------------------------------------------------------------------- containers
+def _keys(keys) -> str:
+    return ", ".join(repr(k)[:40] for k in keys[:4]) + (" ..." if len(keys) > 4 else "")
+
+
 def _dict(got: dict, exp: dict, inputs) -> Finding | None:
-    missing, extra = [k for k in exp if k not in got], [k for k in got if k not in exp]
+    missing, extra = [k for k in exp if k not in got], [k for k in list(got)[:1000] if k not in exp]
     if missing or extra:
-        parts_en = ([f"missing {', '.join(map(repr, missing[:4]))}"] if missing else []) + \
-                   ([f"unexpected {', '.join(map(repr, extra[:4]))}"] if extra else [])
-        parts_ko = ([f"빠진 키 {', '.join(map(repr, missing[:4]))}"] if missing else []) + \
-                   ([f"없어야 할 키 {', '.join(map(repr, extra[:4]))}"] if extra else [])
+        parts_en = ([f"missing {_keys(missing)}"] if missing else []) + ([f"unexpected {_keys(extra)}"] if extra else [])
+        parts_ko = ([f"빠진 키 {_keys(missing)}"] if missing else []) + ([f"없어야 할 키 {_keys(extra)}"] if extra else [])
         return ("dict-keys", f"The keys are wrong: {'; '.join(parts_en)}.", f"키가 틀렸습니다: {'; '.join(parts_ko)}.")
     wrong = [k for k in exp if not same(got[k], exp[k])]
     if len(wrong) == 1:
@@ -152,7 +150,7 @@ def _dict(got: dict, exp: dict, inputs) -> Finding | None:
         return ("dict-entries", f"Exactly the {len(wrong)} entries starting with {prefix!r} are wrong, all others "
                 f"are right: that part was handled differently.", f"{prefix!r}로 시작하는 항목 {len(wrong)}개만 "
                 f"틀렸고 나머지는 맞습니다: 그 부분을 다르게 처리했습니다.")
-    shown = ", ".join(repr(k) for k in wrong[:4]) + (" ..." if len(wrong) > 4 else "")
+    shown = _keys(wrong)
     return ("dict-entries", f"{len(wrong)} of {len(exp)} entries are wrong: {shown}.",
             f"항목 {len(exp)}개 중 {len(wrong)}개가 틀렸습니다: {shown}.")
 

@@ -187,8 +187,28 @@ def test_share(diagnosed, capsys):
 
 def test_a_right_value_is_never_diagnosed():
     x = np.linspace(-1, 1, 24).reshape(2, 3, 4)
-    assert diagnose(x + 1e-9, x) == [] and diagnose(3.0, 3.0 + 1e-12) == [] and diagnose((x, {"a": 1}), (x, {"a": 1})) == []
+    assert diagnose(x + 1e-9, x) == [] and diagnose(3.0, 3.0 + 1e-12) == []
+    assert diagnose((x, {"a": 1}), (x, {"a": 1})) == [] and diagnose(x.astype(np.float32), x) == []
     assert diagnose_mutation({"pad": 1}, {"pad": 1}, "hparameters") == []
+
+
+def test_checks_attach_the_diagnosis_only_without_a_matching_hint():
+    """The hook: a failed check carries the diagnosis for the engine, unless the test's own hint matched."""
+    from autograder.checks import CheckFailure, Hint, expect_close, expect_shape, expect_unchanged
+
+    x = np.linspace(1, 2, 12).reshape(3, 4)
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(-x, x, what="Z", inputs={"n": 3})
+    assert [e.id for e in failure.value.diagnosis] == ["diagnose:sign"]
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(-x, x, what="Z", hints=[Hint.close_to(-x, "own hint", "자체 힌트")])
+    assert failure.value.diagnosis == () and "own hint" in str(failure.value)
+    with pytest.raises(CheckFailure) as failure:
+        expect_shape(np.zeros((4, 3)), (3, 4), what="Z")
+    assert [e.id for e in failure.value.diagnosis] == ["diagnose:shape-swapped"]
+    with pytest.raises(CheckFailure) as failure:
+        expect_unchanged({"pad": 1}, {"pad": 1, "n_H": 3}, "hparameters")
+    assert [e.id for e in failure.value.diagnosis] == ["diagnose:mutated-input"]
 
 
 def test_odd_values_explain_nothing_and_never_raise():

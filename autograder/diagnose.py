@@ -211,6 +211,7 @@ def _nearby(inputs) -> list[tuple[str, float]]:
     for (a, x), (b, y) in combinations(arrays.items(), 2):
         if x.shape == y.shape:
             base += [(f"sum({a} * {b})", (x * y).sum()), (f"mean({a} * {b})", (x * y).mean()),
+                     (f"sum({a}) * sum({b})", x.sum() * y.sum()),
                      (f"max({a} * {b})", (x * y).max()), (f"sum({a}) + sum({b})", x.sum() + y.sum())]
     out = list(base)
     for label, v in base:
@@ -245,16 +246,19 @@ def scalar(g: float, e: float, inputs, exact_ints: bool = False) -> Finding | No
         return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
     nums = numbers(inputs)
-    if exact_ints and not any(x.value == int(e) and ".shape" not in x.label for x in nums):
-        found = size_formula(int(e), int(g), nums)     # (an expected number that is an input is no formula)
+    if exact_ints:
+        inputs_ints = {x.value: x.label for x in reversed(nums) if ".shape" not in x.label}
+        wrong_input = ("equals-input", f"Your number {int(g)} is the input `{inputs_ints.get(int(g))}` itself: "
+                       "another input (or a formula) gives the expected number.",
+                       f"받은 수 {int(g)}는 입력 `{inputs_ints.get(int(g))}` 그대로입니다: 기대값은 다른 입력(또는 식)에서 "
+                       "나옵니다.")
+        if int(g) in inputs_ints and int(e) in inputs_ints:     # one input returned for another
+            return wrong_input
+        found = size_formula(int(e), int(g), nums)
         if found:
             return _formula_finding(found, int(g), int(e), "Your number", "받은 수")
-    if exact_ints:
-        for x in nums:
-            if ".shape" not in x.label and x.value == int(g) != int(e):
-                return ("equals-input", f"Your number {int(g)} is the input `{x.label}` itself: another input "
-                        "(or another formula) gives the expected number.", f"받은 수 {int(g)}는 입력 `{x.label}` "
-                        "그대로입니다: 기대값은 다른 입력(또는 다른 식)에서 나옵니다.")
+        if int(g) in inputs_ints:
+            return wrong_input
     if 0 <= e <= 1 and 0 <= g <= 1 and eq(g, 1 - e):
         return ("complement", "Your number is 1 minus the expected one: the complement was counted (wrong instead "
                 "of right, or the other class).", "받은 수가 1에서 기대값을 뺀 값입니다: 반대쪽(틀린 것, 다른 "

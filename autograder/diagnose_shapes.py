@@ -60,9 +60,9 @@ def numbers(inputs: Mapping[str, Any] | None) -> list[Num]:
     return [n for n in named_ints + axes if 0 <= n.value <= MAX_NUMBER]
 
 
-def named(value: int, nums: list[Num]) -> str:
-    """"2 (= pad)" when an input holds this number, else "2"."""
-    for n in nums:
+def named(value: int, nums: list[Num], letter: str = "") -> str:
+    """"2 (= pad)" when an input holds this number (preferably one whose name starts with ``letter``)."""
+    for n in sorted(nums, key=lambda n: not n.label.lower().startswith(letter or "\0")):
         if n.value == value and not n.label.isdigit():
             return f"{value} (= {n.label})"
     return str(value)
@@ -132,6 +132,7 @@ def _role_labels(n: int, p: int, f: int, s_: int, nums: list[Num], axis, ndim) -
     score = (2 + 2 * (nl.size == biggest)) * _same_axis(nl, axis, ndim)
     score += (fl.label not in used and not fl.label.startswith(source))
     score += (sl is not None) + (pl is not None) + 0.5 * (f > 1)     # terms the inputs name; 1x1 filters are rare
+    score += 0.25 * sum(v is not None and v.label.lower().startswith(t) for t, v in (("p", pl), ("f", fl), ("s", sl)))
     labels = [v.label for v in (nl, pl, fl, sl) if v is not None]
     score -= 3 * (len(labels) - len(set(labels)))      # one input playing two terms
     vals = {"n": nl, "p": pl if p else None, "f": fl, "s": sl if s_ > 1 else None}

@@ -37,6 +37,7 @@ def _ratio_name(r: float, nums: list[Num]) -> tuple[str, str] | None:
     options += [(f"{a}·{b}", v * w) for (a, v), (b, w) in combinations(terms, 2)]
     options += [(f"({a} + {b})", v + w) for (a, v), (b, w) in combinations(terms, 2)]
     options += [("100", 100), ("2", 2)]
+    options += [(f"{a}·{b}·{c}", v * w * u) for (a, v), (b, w), (c, u) in combinations(terms, 3)]
     for label, v in options:
         if abs(abs(r) - v) <= 1e-6 * v:
             return label, str(v)
@@ -45,7 +46,12 @@ def _ratio_name(r: float, nums: list[Num]) -> tuple[str, str] | None:
     for k in range(2, 11):      # a small whole factor needs no name
         if abs(abs(r) - k) <= 1e-9 * k or abs(abs(r) - 1 / k) <= 1e-9 / k:
             return (str(k), str(k)) if abs(r) > 1 else (f"1/{k}", f"1/{k}")
-    for (a, v), (b, w) in ((x, y) for x in options[:30] for y in options[:30] if x[1] != y[1]):
+    # a quotient of two axis lengths is more likely a coincidence than a reason: one side must be named
+    options += [(f"({a}·{a} - 1)", v * v - 1) for a, v in terms if ".shape" not in a]
+    options += [(f"({a} - 1)", v - 1) for a, v in terms if ".shape" not in a and v > 2]
+    quotients = sorted(options, key=lambda o: ".shape" in o[0])[:40]      # named terms first
+    for (a, v), (b, w) in ((x, y) for x in quotients for y in quotients
+                           if x[1] != y[1] and (".shape" not in x[0] or ".shape" not in y[0])):
         if abs(abs(r) - v / w) <= 1e-9 * v:
             return f"{a}/{b}", str(Fraction(v, w))
     return None
@@ -248,9 +254,9 @@ def location(got: np.ndarray, exp: np.ndarray, wrong: np.ndarray, inputs) -> Fin
             if not band.all() and not (wrong & ~band).any() and wrong.sum() >= 0.3 * band.sum():
                 te, tk = _instead(got, exp, wrong, inputs)
                 shown = ", ".join(map(str, axes))
-                return ("border", f"Only a band {named(d, nums)} wide at the border of axes {shown} is wrong; the "
+                return ("border", f"Only a band {named(d, nums, 'p')} wide at the border of axes {shown} is wrong; the "
                         f"inside is right: the padding or the edge windows are handled wrongly.{te}",
-                        f"{shown}번 축의 가장자리 너비 {named(d, nums)}의 띠만 틀렸고 안쪽은 맞습니다: 패딩이나 "
+                        f"{shown}번 축의 가장자리 너비 {named(d, nums, 'p')}의 띠만 틀렸고 안쪽은 맞습니다: 패딩이나 "
                         f"가장자리 창을 잘못 다뤘습니다.{tk}")
     # one block
     lo = [int(t[0]) for t in touched]

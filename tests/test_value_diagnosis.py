@@ -1,6 +1,6 @@
 """Issue 19: a wrong returned VALUE gets a hint naming its class of mistake (autograder/diagnose*.py).
 
-The corpus is tests/value_mistakes.py: functions written from the issue's classes of value
+The corpus is tests/value_mistakes*.py: functions written from the issue's classes of value
 mistakes (none raises) for both assignments, each with the diagnosis kind it must get,
 and right variants (other styles, numerically equivalent rewrites) that must get none.
 
@@ -26,7 +26,12 @@ import pytest
 
 from autograder.diagnose import diagnose, diagnose_mutation, same
 from autograder.reference import load_reference
-from value_mistakes import CNN, CNN_RIGHT, TL, TL_RIGHT, Case
+from value_mistakes import Case
+from value_mistakes_backward import BACKWARD, CNN_RIGHT
+from value_mistakes_forward import FORWARD
+from value_mistakes_transfer import TL, TL_RIGHT
+
+CNN = FORWARD + BACKWARD
 
 ROOT = Path(__file__).resolve().parents[1]
 CNN_REF = ROOT / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"

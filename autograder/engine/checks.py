@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable, Mapping, NoReturn, Sequence
 import numpy as np
 
 from ..sandbox.inside.codec import Unsupported
+from ..feedback.diagnose import diagnose, diagnose_mutation, diagnose_shape_only
 from ..feedback.describe import (FULL_ARRAY_SIZE, FULL_ARRAY_SIZE_ND, MAX_INPUT_BLOCK, array_block, short_number,
                        describe, describe_inputs, format_value)
 from ..feedback.messages import Bi, Text, bi, both, pick, say
@@ -57,6 +58,7 @@ MAX_MESSAGE = 1900          # the runner keeps 2000 characters per test
 # --------------------------------------------------------------------------- failure
 class CheckFailure(AssertionError):
     """A failed check with its student-facing message in English and Korean."""
+    diagnosis: tuple = ()       # generic explanations of the wrong value (autograder.diagnose), for the engine
 
     def __init__(self, en: str, ko: str | None = None):
         self.en = _cap(str(en))
@@ -127,7 +129,7 @@ def _hint_lines(got, hints: Iterable[Hint], lang: str) -> list[str]:
 
 
 def _raise(header: Bi, details: Sequence[Bi] = (), *, inputs=None, got=None,
-           hints: Iterable[Hint] = ()) -> NoReturn:
+           hints: Iterable[Hint] = (), diagnosis: Callable[[], list] | None = None) -> NoReturn:
     """Assemble and raise the message: header, details, inputs, hints.
 
     Hints are never cut; when the message is too long the details and the
@@ -146,13 +148,18 @@ def _raise(header: Bi, details: Sequence[Bi] = (), *, inputs=None, got=None,
             body = _cap(body, body_budget)
             block = _cap(block, max(0, budget - len(body) - 1)) if budget - len(body) > 40 else ""
         texts[lang] = "\n".join(part for part in (head, body, block, hint_text) if part)
-    raise CheckFailure(texts["en"], texts["ko"])
+    failure = CheckFailure(texts["en"], texts["ko"])
+    if diagnosis is not None and not any(h.applies(got) for h in hints):   # the test's own hints come first
+        failure.diagnosis = tuple(diagnosis())
+    raise failure
 
 
 def fail(en: str, ko: str, *, inputs: Mapping[str, Any] | None = None, got: Any = None,
-         hints: Iterable[Hint] = ()) -> NoReturn:
-    """Fail the test with a custom bilingual message (plus inputs and hints)."""
-    _raise(Bi(en, ko), inputs=inputs, got=got, hints=hints)
+         hints: Iterable[Hint] = (), expected: Any = None) -> NoReturn:
+    """Fail the test with a custom bilingual message (plus inputs and hints).  With ``expected``
+    (and ``got``) the engine may add a generic diagnosis of the difference."""
+    _raise(Bi(en, ko), inputs=inputs, got=got, hints=hints,
+           diagnosis=None if expected is None else (lambda: diagnose(got, expected, inputs)))
 
 
 def check(condition: bool, en: str, ko: str, *, inputs: Mapping[str, Any] | None = None,
@@ -251,7 +258,7 @@ def expect_shape(got: Any, shape, *, what: Text, inputs: Mapping[str, Any] | Non
     if tuple(got.shape) != shape:
         _raise(both("wrong_shape", what=_what_of(what)),
                [both("expected_shape", expected=shape, got=tuple(got.shape))],
-               inputs=inputs, got=got, hints=hints)
+               inputs=inputs, got=got, hints=hints, diagnosis=lambda: diagnose_shape_only(got.shape, shape, inputs))
     return got
 
 
@@ -299,14 +306,14 @@ def expect_close(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, An
             _raise(both("wrong_value", what=w),
                    [both("scalar_wrong", expected=short_number(e), got=short_number(g), err=short_number(err),
                          allowed=atol + rtol * abs(e))],
-                   inputs=inputs, got=got, hints=hints)
+                   inputs=inputs, got=got, hints=hints, diagnosis=lambda: diagnose(got, e, inputs))
         return got
 
     expect_array(got, what=w, inputs=inputs, hints=hints)
     if tuple(got.shape) != tuple(exp.shape):
         _raise(both("wrong_shape", what=w),
                [both("expected_shape", expected=tuple(exp.shape), got=tuple(got.shape))],
-               inputs=inputs, got=got, hints=hints)
+               inputs=inputs, got=got, hints=hints, diagnosis=lambda: diagnose(got, exp, inputs))
     use32 = float32 if float32 is not None else (_is32(got.dtype) or _is32(exp.dtype))
     rtol, atol, kind = _tolerance(tol, use32)
     g = got.astype(np.float64)
@@ -335,7 +342,8 @@ def expect_close(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, An
         details.append(both("n_wrong_exact", bad=len(bad), total=exp.size, err=err))
     else:
         details.append(both("n_wrong", bad=len(bad), total=exp.size, err=err, atol=atol, rtol=rtol, kind=kind))
-    _raise(both("wrong_values", what=w), details, inputs=inputs, got=got, hints=hints)
+    _raise(both("wrong_values", what=w), details, inputs=inputs, got=got, hints=hints,
+           diagnosis=lambda: diagnose(got, exp, inputs))
 
 
 def _equal(got, exp) -> bool:
@@ -381,7 +389,7 @@ def expect_equal(got: Any, expected: Any, *, what: Text, inputs: Mapping[str, An
         _raise(both("wrong_value", what=w),
                [Bi(say("equal_mismatch", "en", expected=format_value(expected, "en"), got=format_value(got, "en")),
                    say("equal_mismatch", "ko", expected=format_value(expected, "ko"), got=format_value(got, "ko")))],
-               inputs=inputs, got=got, hints=hints)
+               inputs=inputs, got=got, hints=hints, diagnosis=lambda: diagnose(got, expected, inputs))
     return got
 
 
@@ -451,4 +459,5 @@ def expect_unchanged(before: Any, after: Any, name: str, *, func: str = "your fu
     if not details:
         details.append(Bi(say("changed_value", "en", before=format_value(before, "en"), after=format_value(after, "en")),
                           say("changed_value", "ko", before=format_value(before, "ko"), after=format_value(after, "ko"))))
-    _raise(both("modified", func=func, name=name), details, inputs=inputs, got=after)
+    _raise(both("modified", func=func, name=name), details, inputs=inputs, got=after,
+           diagnosis=lambda: diagnose_mutation(before, after, name, inputs))

@@ -330,9 +330,9 @@ class GradingPlugin:
         if isinstance(exc, CheckFailure):
             outcome.message_en = exc.text("en")[:_TEST_TEXT_LIMIT]
             outcome.message_ko = exc.text("ko")[:_TEST_TEXT_LIMIT]
-            self._add_explanations(outcome, [e for func, value in self.returns
-                                             for e in explain_return(func, value, **self._notebook(),
-                                                                            extra=self.explainers)])
+            found = [e for func, value in self.returns
+                     for e in explain_return(func, value, **self._notebook(), extra=self.explainers)]
+            self._add_explanations(outcome, found or list(exc.diagnosis))   # specific explainers first
         elif isinstance(exc, StudentError):
             outcome.message_en, outcome.not_implemented = _student_error_text(exc, "en", limits)
             outcome.message_ko, _ = _student_error_text(exc, "ko", limits)

@@ -99,7 +99,7 @@ def check_mask(got, x):
              f"{WHAT[1]}: 마스크가 틀렸습니다.\n기대한 값: {format_value(right, 'ko')}"
              + ("\n(최댓값이 여러 개: 모두 표시하거나 그중 정확히 하나만 표시해도 됩니다)" if ties else "")
              + f"\n받은 값:   {format_value(got, 'ko')}",
-             inputs=inputs, got=got, hints=hints)
+             inputs=inputs, got=got, hints=hints, expected=None if ties else right)   # generic diagnosis
 
 
 CASES = [

@@ -62,7 +62,8 @@ def _check(student, channels, trainable, case_en, case_ko):
         fail(f"{case_en}: expected {right} trainable parameters, got {got_en}."
              + "".join("\nHint: " + en for en, _ in hints),
              f"{case_ko}: 훈련 가능한 파라미터는 {right}개인데 {got_ko}을(를) 반환했습니다."
-             + "".join("\n힌트: " + ko for _, ko in hints))
+             + "".join("\n힌트: " + ko for _, ko in hints),
+             got=value, expected=None if hints else right)   # no hint of its own: the generic diagnosis
     return value
 
 

@@ -69,7 +69,8 @@ def _check_value(reply, expected, case_en, case_ko, hints=()):
         hints.append(("This is the accuracy in percent: return a fraction between 0 and 1.",
                       "백분율 정확도입니다. 0과 1 사이의 비율을 반환하세요."))
     fail(f"{case_en}: expected accuracy {expected:.6f}, got {got_en}." + "".join("\nHint: " + en for en, _ in hints),
-         f"{case_ko}: 정확도 {expected:.6f}이어야 하는데 {got_ko}입니다." + "".join("\n힌트: " + ko for _, ko in hints))
+         f"{case_ko}: 정확도 {expected:.6f}이어야 하는데 {got_ko}입니다." + "".join("\n힌트: " + ko for _, ko in hints),
+         got=value, expected=None if hints else expected)   # no hint of its own: the generic diagnosis
 
 
 @title("accuracy of the pretrained network on 180 images", "사전 훈련된 신경망의 이미지 180장 정확도")

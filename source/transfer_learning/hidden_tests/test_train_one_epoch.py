@@ -199,7 +199,8 @@ def test_mean_loss(student, ref):
         fail(f"10 images in batches of 4, 4, 2: expected the mean loss over the 10 samples, {expected:.6f}; "
              f"got {got_en}." + "".join("\nHint: " + en for en, _ in hints),
              f"이미지 10장을 4, 4, 2장 배치로: 샘플 10개의 평균 손실 {expected:.6f}이어야 하는데 {got_ko}입니다."
-             + "".join("\n힌트: " + ko for _, ko in hints))
+             + "".join("\n힌트: " + ko for _, ko in hints),
+             got=value, expected=None if hints else expected)   # no hint of its own: the generic diagnosis
 
 
 @title("returns a Python float", "파이썬 float를 반환")

@@ -227,7 +227,12 @@ def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | Non
     A ``shard`` grades its share only (engine results); ``autograder merge`` records the class.
     One run at a time on a course (:mod:`autograder.course_lock`; shards together): ``wait`` seconds at most.
     """
+    from ..sandbox.levels import SandboxUnavailable, require_level
     from .course_lock import CourseBusy, course_lock
+    try:
+        require_level(options.get("level"))   # a level that cannot run: one line before anything is touched
+    except SandboxUnavailable as exc:
+        raise BatchError(str(exc)) from None
     lock = contextlib.nullcontext()
     if Path(course_root).is_dir():     # else _run_batch says what is missing
         lock = course_lock(course_root, f"batch {assignment_name}", wait=wait, shared=options.get("shard") is not None)

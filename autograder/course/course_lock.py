@@ -24,6 +24,8 @@ import os
 import time
 from pathlib import Path
 
+from .. import handover
+
 LOCK_FILE = ".autograder.lock"
 #: how often a waiting run asks again (the kernel offers no bounded blocking flock)
 POLL_S = 0.25
@@ -61,7 +63,15 @@ def course_lock(course_root: str | Path, what: str, *, wait: float = 0.0, shared
                 clock=time.monotonic, sleep=time.sleep):
     """Hold the course's lock while the block runs; :class:`CourseBusy` if it is still held after ``wait`` s."""
     path = Path(course_root) / LOCK_FILE
-    with open(path, "a+", encoding="utf-8") as handle:
+    created = not path.exists()
+    try:
+        handle = open(path, "a+", encoding="utf-8")
+    except PermissionError:   # made by another user (e.g. root under sudo): flock needs no write access
+        handle = open(path, encoding="utf-8")
+    else:
+        if created:           # under sudo, the lock file belongs to the user who ran sudo, like the results
+            handover.hand_over(path)
+    with handle:
         deadline = clock() + max(0.0, wait)
         while (alone := _try(handle, shared)) is None:
             if clock() >= deadline:
@@ -70,11 +80,12 @@ def course_lock(course_root: str | Path, what: str, *, wait: float = 0.0, shared
                                  "finish and run this again (`autograder batch --wait SECONDS` waits for it)")
             sleep(min(POLL_S, max(0.0, deadline - clock())))
         started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-        if alone:   # the holders' lines: the last one names the latest of several shards
-            handle.seek(0)
-            handle.truncate()
-        handle.write(f"`autograder {what}` (pid {os.getpid()}, started {started})\n")
-        handle.flush()
+        if handle.writable():
+            if alone:   # the holders' lines: the last one names the latest of several shards
+                handle.seek(0)
+                handle.truncate()
+            handle.write(f"`autograder {what}` (pid {os.getpid()}, started {started})\n")
+            handle.flush()
         if alone and shared:
             try:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -44,7 +44,12 @@ def plant(folder, secrets):
     os.link(secrets / "test_secret.py", folder / "hard.py")
     os.mkfifo(folder / "fifo")
     with socket.socket(socket.AF_UNIX) as sock:
-        sock.bind(str(folder / "sock"))
+        here = os.getcwd()
+        os.chdir(folder)              # a relative name: pytest's tmp paths can pass AF_UNIX's 108-byte limit
+        try:
+            sock.bind("sock")
+        finally:
+            os.chdir(here)
     (folder / "mine.py").write_text("x = 1\n")
     (folder / "sub" / "data.txt").write_text("data\n")
     os.link(folder / "mine.py", folder / "sub" / "mine_again.py")   # both names inside: kept

@@ -231,7 +231,7 @@ E2E = {"conv_forward": "cf_last_column", "pool_forward": "pf_last_row", "conv_ba
 
 @pytest.fixture(scope="module")
 def graded_end_to_end(tmp_path_factory) -> dict:
-    from test_corpus import _build_notebook, _grade
+    from test_assignments.test_corpus import _build_notebook, _grade
 
     by_name = {c.name: c for c in CNN}
     tmp = tmp_path_factory.mktemp("value_diagnosis")
@@ -255,7 +255,7 @@ def test_end_to_end_hint(graded_end_to_end, question):
 
 def test_end_to_end_transfer_learning(tmp_path):
     """The hook in the transfer-learning suites: a wrong accuracy (the error rate) is named as a complement."""
-    from test_corpus import _build_notebook, _grade
+    from test_assignments.test_corpus import _build_notebook, _grade
 
     case = next(c for c in TL if c.name == "ev_error_rate")
     notebook = tmp_path / "submission.ipynb"

@@ -64,9 +64,11 @@ def test_release_ships_the_scaffolding_but_nothing_hidden():
     assert json.loads((RELEASE_DIR / "check_settings.json").read_text()) == {"language": POLICY.feedback_language}
 
 
-#: Lines the notebook's explanations give on purpose (how to draw the dropout mask, how to copy x).
-TAUGHT = {"rng = np.random.default_rng(seed)", "mask = rng.random(A.shape) < keep_prob",
-          "x = x.detach().clone().requires_grad_(True)"}
+#: Lines the notebook's explanations and docstrings give on purpose (the dropout mask and formula, how to copy
+#: x, the cache and the tile position that the docstrings specify, no_grad).
+TAUGHT = {"rng = np.random.default_rng(seed)", "mask = rng.random(A.shape) < keep_prob", "out = A * mask / keep_prob",
+          "x = x.detach().clone().requires_grad_(True)", "r, c = divmod(i, ncols)",
+          "cache = (A_prev, W, b, hparameters)", "with torch.no_grad():"}
 
 
 def _solution_lines() -> set[str]:

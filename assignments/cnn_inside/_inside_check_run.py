@@ -117,7 +117,6 @@ MISTAKES = {
                         ("gap_keepdims", lambda A: A.mean(axis=(1, 2), keepdims=True)),
                         ("gap_axes", lambda A: A.mean(axis=(0, 1))),
                         ("gap_axes", lambda A: A.mean(axis=(1, 3)))],
-    "depthwise_conv_forward": [("no_bias", lambda A, W, b, hp: None)],
     "conv_param_counts": [("counts_no_bias", lambda f, c, n: (f * f * c * n, f * f * c + c * n)),
                           ("counts_swapped", lambda f, c, n: ((f * f * c + c) + (c * n + n), (f * f * c + 1) * n)),
                           ("counts_depthwise_only", lambda f, c, n: ((f * f * c + 1) * n, f * f * c + c))],
@@ -202,7 +201,7 @@ def _after_call(name, args, result, t) -> list[str]:
         left = sum(len(m._forward_hooks) for m in model.modules())
         if left:
             problems.append(t("hooks_left", n=left))
-        if not model.training is False:
+        if model.training:
             problems.append(t("mode_changed"))
         if isinstance(result, dict) and any(_is_tensor(v) and v.requires_grad for v in result.values()):
             problems.append(t("not_detached"))

@@ -211,7 +211,7 @@ run_check = _private("_inside_check_run").run_check   # the checking loop and th
 
 
 def _make(name):
-    def check(function, *extra):
+    def check(function):
         run_check(name, function, cases(name), EXPECTED[name], summarise, _t, _fmt)
     check.__name__ = f"check_{name}"
     check.__doc__ = f"Run the visible checks of {name} / {name} 확인."

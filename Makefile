@@ -31,7 +31,7 @@ BENCH_N ?= 100
 bench: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py --n $(BENCH_N)
 
-ASSIGNMENTS ?= cnn_step_by_step transfer_learning
+ASSIGNMENTS ?= cnn_step_by_step transfer_learning cnn_inside
 
 release: setup
 	for a in $(ASSIGNMENTS); do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder release $$a || exit 1; done

@@ -1,4 +1,4 @@
-"""Hand-built hostile payloads for the grader's side of the worker channel (tests/test_channel_fuzz.py).
+"""Hand-built hostile payloads for the grader's side of the worker channel (tests/test_sandbox/test_channel_fuzz.py).
 
 Each builder returns one whole frame body, as a worker could send it in reply to a call: every
 byte of it is under the student's control.  The tensor archives start from what torch.save

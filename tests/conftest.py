@@ -60,7 +60,8 @@ def reference():
 LONGEST_FIRST = ("test_demo.py", "test_record_equivalence.py", "test_nbgrader_cycle.py", "test_transfer_corpus.py",
                  "test_salt.py", "test_batch.py", "test_cli.py", "test_transfer_release.py", "test_attacks.py",
                  "test_shards.py", "test_speculation.py", "test_pipeline_attacks.py", "test_transfer_pretrained.py",
-                 "test_release.py")
+                 "test_cnn_inside_grading.py", "test_release.py", "test_cnn_inside_release.py",
+                 "test_cnn_inside_reference.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -86,6 +86,7 @@ def test_check_command_runs_only_visible_checks():
     (ASSIGNMENT, "en", "is not implemented yet"),
     (ASSIGNMENT, "ko", "구현되지 않았습니다"),
     ("transfer_learning", "en", "is not implemented yet"),     # its release default is Korean
+    ("cnn_inside", "en", "is not implemented yet"),
 ])
 def test_visible_checks_speak_the_requested_language(assignment, lang, unfinished):
     """`check --lang` reaches the check modules in the worker (AUTOGRADER_LANG), over check_settings.json."""

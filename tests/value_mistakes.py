@@ -5,7 +5,7 @@ The cases are in value_mistakes_forward.py, value_mistakes_backward.py (numpy) a
 value_mistakes_transfer.py, written from the issue's classes of mistakes, not from tests/corpus:
 each ``Case`` is one student cell (``source``), the question it answers, the diagnosis kind it must get
 (``kind``; ``None`` for a right variant) and, when the default inputs of the question
-cannot tell the mistake apart, the name of other ``inputs`` (see tests/test_value_diagnosis.py).
+cannot tell the mistake apart, the name of other ``inputs`` (see tests/test_feedback/test_value_diagnosis.py).
 """
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ def test_extractor_refuses_star_imports(tmp_path):
         extractor.extract()
 
 
-@pytest.mark.parametrize("name", ["cnn_step_by_step", "transfer_learning"])
+@pytest.mark.parametrize("name", ["cnn_step_by_step", "transfer_learning", "cnn_inside"])
 def test_real_public_suites_hold_no_other_hidden_test(name):
     assignment = get_assignment(name, ROOT / "grading.yml")
     files = extract_public_suite(assignment)

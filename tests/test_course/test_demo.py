@@ -22,6 +22,7 @@ from autograder.config import get_assignment
 NB = f"{ASSIGNMENT}.ipynb"
 POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
 TRANSFER = "transfer_learning"
+INSIDE = "cnn_inside"
 #: assignment -> its students in demo/class.yml
 CLASS = {entry["assignment"]: entry["students"]
          for entry in yaml.safe_load((ROOT / "demo" / "class.yml").read_text())["assignments"]}
@@ -50,7 +51,7 @@ def demo(tmp_path_factory):
 
 def test_demo_grades_the_whole_class_and_nbgrader_agrees(demo):
     out = demo["proc"].stdout
-    assert list(CLASS) == [ASSIGNMENT, TRANSFER]
+    assert list(CLASS) == [ASSIGNMENT, TRANSFER, INSIDE]
     for step in ("release_assignment", "fetch_assignment", "submit", "collect", "autograde",
                  "generate_feedback", "release_feedback", "export"):
         assert step in out, step
@@ -87,6 +88,23 @@ def test_demo_transfer_learning_grades(demo):
     assert float(table["t02_untouched"]["total"]) == 0
     for student, wrong in (("t03_no_zero_grad_no_eval", {"train_one_epoch", "evaluate"}),
                            ("t04_unfreeze_all_big_lr", {"unfreeze_last_block", "fine_tune_config"})):
+        row = table[student]
+        for question, points in full.items():
+            score = float(row[question])
+            assert (score < points) if question in wrong else (score == points), (student, question, score)
+    assert all(row["status"] == "graded" for row in table.values())
+
+
+def test_demo_cnn_inside_grades(demo):
+    """The third assignment: each typical mistake costs only its own questions."""
+    policy = get_assignment(INSIDE, ROOT / "grading.yml")
+    table = demo["tables"][INSIDE]
+    full = {q.name: q.points for q in policy.questions}
+    assert float(table["i01_reference"]["total"]) == policy.max_score
+    assert float(table["i02_untouched"]["total"]) == 0
+    for student, wrong in (("i03_unstable_softmax_hooks_left", {"softmax", "softmax_cross_entropy",
+                                                                 "collect_activations"}),
+                           ("i04_no_dropout_scale_pca_sign", {"dropout_forward", "pca_2d"})):
         row = table[student]
         for question, points in full.items():
             score = float(row[question])

@@ -9,7 +9,7 @@ function and the corpus function are called on copies of the same inputs; the di
 sees the inputs, the reference's value and the student's value, and for every argument its
 value before and after the student's call.  The figure for the README::
 
-    python -m pytest tests/test_value_diagnosis.py -s -k share
+    python -m pytest tests/test_feedback/test_value_diagnosis.py -s -k share
 
 A few numpy cases are also graded end to end with ``python -m autograder grade`` (packed in
 one notebook like tests/test_assignments/test_corpus.py does), proving that the hook in autograder/engine/checks.py

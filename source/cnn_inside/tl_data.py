@@ -1,0 +1,1 @@
+../transfer_learning/tl_data.py

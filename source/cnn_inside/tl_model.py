@@ -1,0 +1,1 @@
+../transfer_learning/tl_model.py

@@ -179,12 +179,18 @@ class NotebookOnlyName(Explainer):
 
 
 class UnpackCount(Explainer):
-    """``(a, b, c, d) = cache`` with the wrong number of names (fallback: an assignment may say what its
-    tuples hold)."""
+    """``(a, b, c, d) = cache`` with the wrong number of names (fallback).  An assignment that knows what its
+    tuples hold subclasses this with ``fallback = False`` and its own :meth:`words`."""
     id = "unpack-count"
     fallback = True
     types = ("ValueError", "TypeError")
     pattern = r"(not enough|too many) values to unpack|cannot unpack non-iterable"
+
+    def words(self, line: str, has: str) -> tuple[str, str]:
+        """(en, ko) for the line ``line`` that unpacks wrongly; ``has`` says what the unpacked value holds."""
+        return (f"`{line}` unpacks the wrong number of values{has}: give one name per entry, in the order "
+                f"they were packed.",
+                f"`{line}`에서 꺼내는 값의 개수가 맞지 않습니다{has}: 담긴 순서대로 항목마다 이름을 하나씩 주세요.")
 
     def explain(self, ctx: Context) -> Explanation | None:
         if "non-iterable NoneType" in ctx.message:
@@ -193,11 +199,7 @@ class UnpackCount(Explainer):
         var = ctx.var(source) if source.isidentifier() else None
         size = var.length if var is not None and var.length is not None else (var.shape if var is not None else None)
         has = f" (`{source}`: {size})" if size is not None else ""
-        return self.found(
-            f"`{ctx.line_text}` unpacks the wrong number of values{has}: give one name per entry, in the order "
-            f"they were packed.",
-            f"`{ctx.line_text}`에서 꺼내는 값의 개수가 맞지 않습니다{has}: 담긴 순서대로 항목마다 이름을 하나씩 "
-            f"주세요.")
+        return self.found(*self.words(ctx.line_text, has))
 
 
 class MissingKey(Explainer):

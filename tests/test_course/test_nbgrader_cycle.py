@@ -17,7 +17,6 @@ import csv
 import html
 import json
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, SOURCE_NOTEBOOK, tool_env
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, SOURCE_NOTEBOOK, copy_course, tool_env
 from autograder.config import get_assignment
 from autograder.feedback.report import format_points
 from autograder.course.submissions import build_submission
@@ -38,15 +37,6 @@ COURSE_ID = "cnn-course"
 POLICY = get_assignment(ASSIGNMENT, ROOT / "grading.yml")
 POINTS = {q.name: q.points for q in POLICY.questions}
 MARKER = "KERNEL-RAN-7f3a"
-
-
-def copy_course(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("source", "assignments", "solutions"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    for name in ("grading.yml", "nbgrader_config.py"):
-        shutil.copy2(ROOT / name, dest / name)
-    return dest
 
 
 def nbgrader(*args, cwd: Path, home: Path, check: bool = True) -> subprocess.CompletedProcess:

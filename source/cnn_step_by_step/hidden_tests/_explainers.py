@@ -14,29 +14,21 @@ import math
 import re
 
 from autograder.feedback.explain import Context, Explainer, Explanation
+from autograder.feedback.explainers import UnpackCount
 
 _BROADCAST = r"broadcast"
 _SIZE_NAMES = (("n_H", "n_H_prev"), ("n_W", "n_W_prev"))
 
 
-class CacheUnpack(Explainer):
+class CacheUnpack(UnpackCount):
     """``(A_prev, W, b, hparameters) = cache`` with the wrong number of names: say what each cache holds."""
-    id = "unpack-count"
-    types = ("ValueError", "TypeError")
-    pattern = r"(not enough|too many) values to unpack|cannot unpack non-iterable"
+    fallback = False
 
-    def explain(self, ctx: Context) -> Explanation | None:
-        if "non-iterable NoneType" in ctx.message:
-            return None   # the placeholder explainer's case
-        source = ctx.code(ctx.assignment[1]) if ctx.assignment else ""
-        var = ctx.var(source) if source.isidentifier() else None
-        size = var.length if var is not None and var.length is not None else (var.shape if var is not None else None)
-        has = f" (`{source}`: {size})" if size is not None else ""
-        return self.found(
-            f"`{ctx.line_text}` unpacks the wrong number of values{has}. The conv cache is (A_prev, W, b, hparameters), "
-            f"the pool cache (A_prev, hparameters); A_prev.shape has 4 entries (m, n_H_prev, n_W_prev, n_C_prev).",
-            f"`{ctx.line_text}`에서 꺼내는 값의 개수가 맞지 않습니다{has}. 합성곱 캐시는 (A_prev, W, b, hparameters), "
-            f"풀링 캐시는 (A_prev, hparameters)이며 A_prev.shape는 (m, n_H_prev, n_W_prev, n_C_prev) 4개입니다.")
+    def words(self, line: str, has: str) -> tuple[str, str]:
+        return (f"`{line}` unpacks the wrong number of values{has}. The conv cache is (A_prev, W, b, hparameters), "
+                f"the pool cache (A_prev, hparameters); A_prev.shape has 4 entries (m, n_H_prev, n_W_prev, n_C_prev).",
+                f"`{line}`에서 꺼내는 값의 개수가 맞지 않습니다{has}. 합성곱 캐시는 (A_prev, W, b, hparameters), "
+                f"풀링 캐시는 (A_prev, hparameters)이며 A_prev.shape는 (m, n_H_prev, n_W_prev, n_C_prev) 4개입니다.")
 
 
 def _minus_slices(ctx: Context) -> list[str]:

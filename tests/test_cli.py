@@ -125,6 +125,18 @@ def test_bad_arguments_are_one_line_exit_2(args, fragment):
     assert fragment in proc.stderr and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("args, help_command", [
+    ([], "autograder --help"),                                   # no command at all
+    (["frobnicate"], "autograder --help"),                       # an unknown one
+    (["grade"], "autograder grade --help"),
+    (["github", "init"], "autograder github init --help"),       # a nested command names its whole path
+])
+def test_a_usage_error_points_to_the_help_of_the_command_typed(args, help_command):
+    """The usage line names the help that exists (it once said 'autograder autograder --help')."""
+    proc = run_cli(*args)
+    assert proc.returncode == 2 and proc.stderr.rstrip().endswith(f"(see '{help_command}')"), proc.stderr
+
+
 def test_markdown_and_html_reports(tmp_path):
     for fmt, marker in (("markdown", "## "), ("html", "<!DOCTYPE html>")):
         proc = run_cli("grade", str(STUB), "--assignment", ASSIGNMENT, "--format", fmt, "--lang", "en")

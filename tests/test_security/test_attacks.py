@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, tool_env
+import yaml
+
+from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course, tool_env
 from autograder.sandbox.launch import probe
 from autograder.course.submissions import build_submission
 
@@ -25,12 +27,12 @@ SECRET = "ghp_FAKE_secret_value_4f2a9c"
 L2 = probe().startswith("L2")
 
 
-def _grade(notebook: Path, out: Path, env_extra: dict) -> tuple[dict, str, subprocess.CompletedProcess]:
+def _grade(notebook: Path, out: Path, env_extra: dict, course: Path = ROOT) -> tuple[dict, str, subprocess.CompletedProcess]:
     env = tool_env()
     env.update(env_extra)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", ASSIGNMENT,
-                           "--format", "json", "--out", str(out)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=400)
+                           "--format", "json", "--out", str(out), "--config", str(course / "grading.yml")],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=400)
     assert proc.returncode == 0, proc.stderr
     # Every other format is rendered from this same result object (see test_reports.py).
     return json.loads(out.read_text()), out.read_text() + proc.stdout + proc.stderr, proc
@@ -66,12 +68,22 @@ def quiet(tmp_path_factory):
     return result, reports, grading_hash, tmp
 
 
+#: Shorter limits for the loud attacks, which hang and die on purpose: each hang costs a time limit, twice
+#: (two strikes), so the real limits (5 s a call, 15 s to load) made this the slowest file of the suite.
+#: Still ten times what the reference needs; what is tested is that the limits hold, not their size.
+LOUD_LIMITS = {"call_timeout_s": 2.5, "load_timeout_s": 5, "submission_timeout_s": 120, "memory_mb": 4096}
+
+
 @pytest.fixture(scope="module")
 def loud(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("loud")
+    course = copy_course(tmp / "course")
+    policy = yaml.safe_load((course / "grading.yml").read_text(encoding="utf-8"))
+    policy["assignments"][ASSIGNMENT]["limits"] = dict(LOUD_LIMITS)
+    (course / "grading.yml").write_text(yaml.safe_dump(policy, sort_keys=False, allow_unicode=True), encoding="utf-8")
     notebook = build_submission(SOLUTION_DIR / f"{ASSIGNMENT}.ipynb", sorted(ATTACKS.glob("loud_*.py")),
                                 tmp / "loud.ipynb")
-    result, reports, proc = _grade(notebook, tmp / "loud.json", {})
+    result, reports, proc = _grade(notebook, tmp / "loud.json", {}, course)
     return result, reports, proc
 
 

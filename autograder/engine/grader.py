@@ -6,8 +6,10 @@ load notebook -> static policy checks -> start sandboxed worker -> run suites
 from __future__ import annotations
 
 import ast
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import scoring
 from ..config import Assignment
@@ -170,6 +172,36 @@ def _run_practice(session, assignment: Assignment, reference, cells, cell_errors
     return scoring.score_practice(assignment, visible, run.outcomes, forbidden, lang), run.duration_s
 
 
+def _prepare_in_background(assignment: Assignment, *, load: bool) -> Callable[[], object]:
+    """Import the hidden suites' packages, then (``load``) the reference, in one thread while the worker starts.
+
+    One thread, so that nothing imports at the same time as it (two threads importing PyTorch at once can
+    meet a partly initialised module).  Returns the function that waits for it: the reference module (or
+    None), or the reference's own error, raised in the caller.
+    """
+    from .reference import load_reference
+    from .suites import preload
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        preload(assignment)()
+        if load:
+            try:
+                outcome["reference"] = load_reference(assignment.source_notebook)
+            except BaseException as exc:   # noqa: BLE001 - re-raised by the caller, as a serial load would
+                outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="prepare-grading", daemon=True)
+    thread.start()
+
+    def wait():
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("reference")
+    return wait
+
+
 def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | None = None,
                    level: str | None = None, visible_only: bool = False, practice: bool = False,
                    reference=None, salt: Salt | None = None, suites=None) -> GradeResult:
@@ -194,20 +226,20 @@ def grade_notebook(notebook: str | Path, assignment: Assignment, *, lang: str | 
     forbidden = forbidden_uses([c.source for c in cells], graded, assignment.forbidden_modules)
     if reference is None and practice:
         reference = _practice_reference(assignment)
+    prepared = None
+    if suites is None and not visible_only and not practice:
+        # a one-off grade: the suites' packages and the reference load while the worker starts
+        prepared = _prepare_in_background(assignment, load=reference is None)
     elif reference is None and not visible_only:
         from .reference import load_reference
         reference = load_reference(assignment.source_notebook)
 
     notes: list[str] = []
-    imported = None
-    if suites is None and not visible_only and not practice:   # the suites' packages load while the worker starts
-        from .suites import preload
-        imported = preload(assignment)
     session, report = _start(cells, assignment, level, notes, lang, visible_only or practice)
     load_done = time.monotonic()
-    if imported is not None:
-        imported()
     try:
+        if prepared is not None:
+            reference = prepared() or reference
         cell_notes, cell_errors = _cell_notes(cells, report, lang, session.cells, _explainers(assignment))
         notes.extend(cell_notes)
         if practice:

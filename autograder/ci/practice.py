@@ -107,10 +107,19 @@ def build_wheel(dest: Path) -> Path:
                        "install the course kit from its checkout (pip install -e .)")
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ag-wheel-") as build:
+        # Built from a private copy of what the wheel holds: setuptools writes build/ and *.egg-info into the tree
+        # it builds, so two builds in the checkout at once (a template and a bundle) broke each other.
+        tree = Path(build) / "src"
+        tree.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(project / name, tree / name)
+        shutil.copytree(project / "autograder", tree / "autograder",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        wheel_dir = Path(build) / "wheel"
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                               "--no-build-isolation", "--wheel-dir", build, str(project)],
+                               "--no-build-isolation", "--wheel-dir", str(wheel_dir), str(tree)],
                               capture_output=True, text=True)
-        wheels = list(Path(build).glob("*.whl"))
+        wheels = list(wheel_dir.glob("*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no wheel produced"]
             raise KitError(f"building the grader wheel failed: {tail[0]}")

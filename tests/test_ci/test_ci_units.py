@@ -177,3 +177,24 @@ def test_recorded_answers_replay_only_the_recorded_calls(tmp_path):
         replay.pad(X, 2)            # another input: the kit has no answer, it never computes one
     with pytest.raises(NotRecorded):
         replay.pad(X.astype(np.float32), 1)
+
+
+def test_the_grader_wheel_is_built_from_a_private_copy_never_in_the_checkout(tmp_path, monkeypatch):
+    """setuptools writes build/ and *.egg-info into the tree it builds: two kits built at once in the
+    checkout (a template and a bundle, say on two test workers) broke each other's wheel."""
+    from autograder.ci import practice
+    seen = []
+
+    def fake_pip(command, **kwargs):
+        tree = Path(command[-1])
+        seen.append(tree)
+        assert (tree / "pyproject.toml").is_file() and (tree / "autograder" / "sandbox" / "inside" / "worker.py").is_file()
+        wheel_dir = Path(command[command.index("--wheel-dir") + 1])
+        wheel_dir.mkdir(parents=True, exist_ok=True)
+        (wheel_dir / "cnn_course_kit-0.1.0-py3-none-any.whl").write_bytes(b"wheel")
+        return practice.subprocess.CompletedProcess(command, 0, "", "")
+    monkeypatch.setattr(practice.subprocess, "run", fake_pip)
+    wheel = practice.build_wheel(tmp_path / "out")
+    checkout = Path(practice.__file__).resolve().parents[2]
+    assert wheel.read_bytes() == b"wheel" and len(seen) == 1
+    assert checkout not in (seen[0], *seen[0].parents)

@@ -19,6 +19,7 @@ the user runs exactly the interpreter the tests run, and nothing else of root's.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -41,8 +42,32 @@ FAKE_TOKENS = {"GITHUB_TOKEN": "ghs_faketoken1234567890", "ACTIONS_RUNTIME_TOKEN
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
+#: The context of a push to the default branch (what every practice workflow runs on).
+PUSH = {"github": {"event_name": "push", "ref": "refs/heads/main", "ref_name": "main",
+                   "event": {"repository": {"default_branch": "main"}}}}
+
+
 class Unavailable(Exception):
     """The machine cannot host the simulation; ``str()`` is the reason to skip with."""
+
+
+@contextlib.contextmanager
+def hosted_runner(prefix: str):
+    """A :class:`Runner` in a new folder under /tmp, closed and removed afterwards; the test is skipped, with
+    the reason, where this machine cannot host one (not root, no sudo)."""
+    import pytest
+    base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    try:
+        try:
+            host = Runner(base)
+        except Unavailable as exc:
+            pytest.skip(str(exc))
+        try:
+            yield host
+        finally:
+            host.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _needs() -> None:

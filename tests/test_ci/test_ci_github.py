@@ -27,25 +27,17 @@ SOLUTION = ROOT / "solutions" / A / f"{A}.ipynb"
 RELEASE = ROOT / "assignments" / A / f"{A}.ipynb"
 BIN = Path(sys.executable).parent
 FAKE_TOKENS = sim.FAKE_TOKENS
-PUSH = {"github": {"event_name": "push", "ref": "refs/heads/main", "ref_name": "main",
-                   "event": {"repository": {"default_branch": "main"}}}}
+PUSH = sim.PUSH
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox uid switch needs root (CI runs as root)")
 
 
 @pytest.fixture(scope="module")
 def built():
-    base = Path(tempfile.mkdtemp(prefix="ag-ci-github-", dir="/tmp"))
-    try:
-        runner = sim.Runner(base)
-    except sim.Unavailable as exc:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(str(exc))
-    assignment = get_assignment(A, ROOT / "grading.yml")
-    template = github.init_template(assignment, base / "template")
-    yield {"template": template, "runner": runner}
-    runner.close()
-    shutil.rmtree(base, ignore_errors=True)
+    with sim.hosted_runner("ag-ci-github-") as runner:
+        assignment = get_assignment(A, ROOT / "grading.yml")
+        template = github.init_template(assignment, runner.base / "template")
+        yield {"template": template, "runner": runner}
 
 
 def _attack_notebook(path: Path, workspace: Path, temp: Path) -> None:

@@ -16,7 +16,6 @@ import stat
 import subprocess
 import sys
 import tarfile
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,22 +30,14 @@ A = "cnn_step_by_step"
 NB = f"{A}.ipynb"
 SOLUTION = ROOT / "solutions" / A / NB
 RELEASE = ROOT / "assignments" / A / NB
-PUSH = {"github": {"event_name": "push", "ref": "refs/heads/main", "ref_name": "main",
-                   "event": {"repository": {"default_branch": "main"}}}}
+PUSH = sim.PUSH
 TIMES: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
 def runner():
-    base = Path(tempfile.mkdtemp(prefix="ag-runner-sim-", dir="/tmp"))
-    try:
-        host = sim.Runner(base)
-    except sim.Unavailable as exc:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(str(exc))
-    yield host
-    host.close()
-    shutil.rmtree(base, ignore_errors=True)
+    with sim.hosted_runner("ag-runner-sim-") as host:
+        yield host
     if TIMES:
         print("\nseconds per path (install excluded): " + ", ".join(f"{k} {v:.1f}" for k, v in TIMES.items()))
 

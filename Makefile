@@ -20,11 +20,13 @@ demo: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder demo
 
 # Test files run in parallel (pytest-xdist), each file whole on one worker: module fixtures
-# (the graded corpus, the demo class) are built once.  TEST_JOBS=0 runs serially.
+# (the graded corpus, the demo class) are built once.  Files are handed out in the order
+# tests/conftest.py gives them (longest first); xdist's own reordering (most tests first) would
+# leave the longest files for the end.  TEST_JOBS=0 runs serially.
 TEST_JOBS ?= 2
 
 test: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 # Grading speed against stock nbgrader on the same notebooks (benchmarks/grading.py).
 BENCH_N ?= 100

@@ -42,6 +42,42 @@ def copy_course(dest: Path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def released_course(request, tmp_path_factory) -> Path:
+    """A course copy in which ``nbgrader generate_assignment`` has run for ASSIGNMENT (release/ and a new
+    gradebook.db), made once per test run and shared by every xdist worker: generating a release and a
+    gradebook (nbgrader shells out to alembic for a new database) costs seconds each time, and four
+    course suites start from exactly this state.  Read-only: copy it with :func:`course_from_release`."""
+    if not hasattr(request.config, "workerinput"):       # no xdist: this process is the only user
+        return _release_course(tmp_path_factory.getbasetemp() / "released")
+    shared = tmp_path_factory.getbasetemp().parent          # one folder per run, seen by every worker
+    from filelock import FileLock
+    with FileLock(str(shared / "released.lock")):
+        return _release_course(shared / "released")
+
+
+def _release_course(root: Path) -> Path:
+    course = root / "course"
+    if (root / "done").is_file():
+        return course
+    if root.exists():
+        shutil.rmtree(root)
+    home = root / "home"
+    home.mkdir(parents=True)
+    copy_course(course)
+    proc = subprocess.run([sys.executable, "-m", "autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT,
+                           "--force"], cwd=course, env=tool_env(home), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (root / "done").touch()
+    return course
+
+
+def course_from_release(released: Path, dest: Path) -> Path:
+    """A private copy of the :func:`released_course` at ``dest``."""
+    shutil.copytree(released, dest)
+    return dest
+
+
 @pytest.fixture
 def course_copy(tmp_path) -> Path:
     """A throw-away copy of the course directory (no venv, no git)."""

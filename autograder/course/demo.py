@@ -3,8 +3,10 @@
 In a temporary copy of the course (or the ``--keep`` folder), with a local
 exchange and a private HOME for every user:
 
-1. release: ``autograder release`` (nbgrader generate_assignment + generate_solution),
-   then ``nbgrader release_assignment`` to the exchange;
+1. release: ``nbgrader generate_assignment`` (as ``autograder release`` runs it), then
+   ``nbgrader release_assignment`` to the exchange.  The solution notebooks are the committed
+   ones (``make release`` regenerates them, a test keeps them in sync with ``source/``): nbgrader's
+   cycle does not need ``generate_solution``, which runs every notebook once more;
 2. every student of ``demo/class.yml`` fetches the assignment, works on it
    (the reference solution, typical mistakes, an attack, an empty file, a
    renamed notebook, a resubmission...) and submits (nbgrader's exchange, as
@@ -36,7 +38,7 @@ from ..config import get_assignment
 from .release import release
 from .submissions import build_submission
 
-COURSE_FILES = ("source", "grading.yml", "nbgrader_config.py")
+COURSE_FILES = ("source", "solutions", "grading.yml", "nbgrader_config.py")
 
 
 def copy_course(repo: Path, dest: Path) -> Path:
@@ -162,9 +164,8 @@ def run_demo(repo: Path, keep: Path | None = None, lang: str | None = None, echo
         for assignment_name, students in classes:
             assignment = get_assignment(assignment_name, course / "grading.yml")
             step = _steps(echo, started)
-            step(f"release {assignment.name}: autograder release (nbgrader generate_assignment + "
-                 f"generate_solution) in {course}")
-            release(assignment)
+            step(f"release {assignment.name}: nbgrader generate_assignment in {course}")
+            release(assignment, solution=False)
             nbgrader_command(course, "release_assignment", assignment.name, f"--Exchange.root={exchange}", "--force")
             step(f"nbgrader release_assignment -> exchange {exchange}")
 

@@ -48,10 +48,14 @@ def strip_execution_timestamps(notebook: Path) -> None:
     nbformat.write(nb, notebook)
 
 
-def release(assignment: Assignment) -> None:
+def release(assignment: Assignment, solution: bool = True) -> None:
+    """The student release (nbgrader generate_assignment); with ``solution``, also the solution notebook
+    (generate_solution, which runs the whole notebook: seconds to minutes)."""
     write_check_settings(assignment)
     root = assignment.course_root
     nbgrader(root, "generate_assignment", assignment.name, "--force")
+    if not solution:
+        return
     nbgrader(root, "generate_solution", assignment.name, "--force")
     for notebook in (root / "solutions" / assignment.name).glob("*.ipynb"):
         strip_execution_timestamps(notebook)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course, tool_env
+from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course, course_from_release, tool_env
 from autograder.config import get_assignment
 from autograder.course.submissions import build_submission
 
@@ -47,17 +47,15 @@ def rows(course: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course(tmp_path_factory, released_course):
     tmp = tmp_path_factory.mktemp("batch")
-    course = copy_course(tmp / "course")
+    course = course_from_release(released_course, tmp / "course")
     # Generous engine limits, so the hanging submission outlives the batch's own time limit.
     policy = yaml.safe_load((course / "grading.yml").read_text())
     policy["defaults"]["limits"].update(call_timeout_s=40, load_timeout_s=60, submission_timeout_s=300)
     (course / "grading.yml").write_text(yaml.safe_dump(policy, sort_keys=False))
     home = tmp / "home"
     home.mkdir()
-    proc = _run(["-m", "autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT, "--force"], cwd=course, home=home)
-    assert proc.returncode == 0, proc.stderr[-3000:]
     inbox = tmp / "inbox"
     inbox.mkdir()
     shutil.copy2(SOLUTION_DIR / NB, inbox / "ref.ipynb")

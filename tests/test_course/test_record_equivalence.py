@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, copy_course, tool_env
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, course_from_release, tool_env
 from autograder.course.submissions import build_submission
 from hostile_notebooks import foreign_and_edited, write_variant
 
@@ -49,15 +49,14 @@ def ok(proc: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, released_course):
     """A class graded by the engine (results stored), nothing recorded yet but one student."""
     tmp = tmp_path_factory.mktemp("record")
     home = tmp / "home"
     home.mkdir()
-    graded = copy_course(tmp / "graded")
+    graded = course_from_release(released_course, tmp / "graded")
     with open(graded / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
-    ok(run(["-m", "autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT, "--force"], graded, home))
     ok(run(["-m", "autograder.course.nbgrader_cli", "db", "assignment", "add", ASSIGNMENT, "--duedate=2020-01-01 00:00:00 UTC"],
            graded, home))
     inbox = tmp / "inbox"

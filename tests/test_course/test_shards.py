@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, copy_course, tool_env
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, course_from_release, tool_env
 from gitrepos import git, make_repo
 from inprocess import cli
 from autograder.config import get_assignment
@@ -45,7 +45,7 @@ def read_csv(path: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, released_course):
     tmp = tmp_path_factory.mktemp("deadline")
     home = tmp / "home"
     home.mkdir()
@@ -62,10 +62,7 @@ def graded(tmp_path_factory):
     roster.write_text("student_id,repo_url,first_name,last_name\n" + "".join(
         f"{s},{repos / f'{s}.git'},{s.title()},Kim\n" for s in ("ana", "ben", "cho", "dan", "eve")))
 
-    base = copy_course(tmp / "base")
-    gen = subprocess.run([sys.executable, "-m", "autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT, "--force"], cwd=base,
-                         env=tool_env(home), capture_output=True, text=True)
-    assert gen.returncode == 0, gen.stderr[-2000:]
+    base = course_from_release(released_course, tmp / "base")
     proc = cli("collect-repos", str(roster), "--assignment", ASSIGNMENT, "--deadline", DEADLINE, "--course", str(base))
     assert proc.returncode == 0, proc.stderr
     courses = {name: tmp / name for name in ("one", "shard1", "shard2", "shard3", "merged")}

@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 import browser
-from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course
+from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, course_from_release
 from hostile_notebooks import TAMPERINGS, html_attack, write_variant
 from test_course.test_batch import _run
 from autograder.config import get_assignment
@@ -68,13 +68,11 @@ def _archive(path: Path, tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, released_course):
     tmp = tmp_path_factory.mktemp("attacked")
-    course = copy_course(tmp / "course")
+    course = course_from_release(released_course, tmp / "course")
     home = tmp / "home"
     home.mkdir()
-    proc = _run(["-m", "autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT, "--force"], cwd=course, home=home)
-    assert proc.returncode == 0, proc.stderr[-3000:]
     archive = _archive(tmp / "canvas.zip", tmp)
     proc = _run(["-m", "autograder", "batch", ASSIGNMENT, "--course", str(course), "-j", "2", "--lang", "en",
                  "--from", str(archive)], cwd=course, home=home)

@@ -199,3 +199,13 @@ def test_imports_inside_functions_name_modules_and_objects_that_exist():
                 if not hasattr(imported, alias.name) and importlib.util.find_spec(f"{module}.{alias.name}") is None:
                     missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {module} has no {alias.name}")
     assert missing == []
+
+
+def test_the_longest_first_order_names_test_files_that_exist():
+    """A renamed or moved file would silently drop out of the order `make test` hands files out in."""
+    from conftest import LONGEST_FIRST
+    files = {path.name for path in (ROOT / "tests").rglob("test_*.py")}
+    assert set(LONGEST_FIRST) <= files, sorted(set(LONGEST_FIRST) - files)
+    assert len(set(LONGEST_FIRST)) == len(LONGEST_FIRST)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--dist loadfile --no-loadscope-reorder" in makefile     # else xdist reorders by test count

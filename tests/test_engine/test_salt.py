@@ -116,15 +116,24 @@ def constant_notebook(tmp_path_factory) -> Path:
     return _notebook_with(CONSTANT_ANSWERS, tmp_path_factory.mktemp("salt") / "constants.ipynb")
 
 
-def test_same_salt_same_result_other_salt_other_inputs(constant_notebook, tmp_path):
-    salt_a, salt_b = "salt-A-71c2", "salt-B-0d9e"
-    (tmp_path / "a.txt").write_text(salt_a, encoding="utf-8")
-    first = json.loads(_grade_with(constant_notebook, tmp_path / "a1.json", "json", "--salt", salt_a))
-    again = json.loads(_grade_with(constant_notebook, tmp_path / "a2.json", "json", "--salt-file",
-                                   str(tmp_path / "a.txt")))
-    other = json.loads(_grade_with(constant_notebook, tmp_path / "b.json", "json", "--salt", salt_b))
+SALT_A, SALT_B = "salt-A-71c2", "salt-B-0d9e"
+
+
+@pytest.fixture(scope="module")
+def constant_grades(constant_notebook, tmp_path_factory) -> dict[str, dict]:
+    """The constant answers graded under salt A (as an option and from a file) and under salt B."""
+    tmp = tmp_path_factory.mktemp("constant-grades")
+    (tmp / "a.txt").write_text(SALT_A, encoding="utf-8")
+    return {"first": json.loads(_grade_with(constant_notebook, tmp / "a1.json", "json", "--salt", SALT_A)),
+            "again": json.loads(_grade_with(constant_notebook, tmp / "a2.json", "json", "--salt-file",
+                                            str(tmp / "a.txt"))),
+            "other": json.loads(_grade_with(constant_notebook, tmp / "b.json", "json", "--salt", SALT_B))}
+
+
+def test_same_salt_same_result_other_salt_other_inputs(constant_grades):
+    first, again, other = constant_grades["first"], constant_grades["again"], constant_grades["other"]
     assert _without_timings(first) == _without_timings(again)
-    assert first["salt_digest"] == Salt(salt_a).digest != other["salt_digest"]
+    assert first["salt_digest"] == Salt(SALT_A).digest != other["salt_digest"]
     # The constants fail in both contexts, but on other inputs with other expected values:
     # nothing printed under one salt answers the salted tests of the other.
     a, b = _failed_outputs(first), _failed_outputs(other)
@@ -134,13 +143,12 @@ def test_same_salt_same_result_other_salt_other_inputs(constant_notebook, tmp_pa
     # (a few small-range cases may draw the same numbers by chance; most must not)
     assert len(differ) >= 0.8 * len(salted), f"same feedback under two salts: {sorted(set(salted) - set(differ))}"
     for text in (json.dumps(first), json.dumps(other)):
-        assert salt_a not in text and salt_b not in text
+        assert SALT_A not in text and SALT_B not in text
 
 
-def test_public_cases_stay_fixed(constant_notebook, tmp_path):
+def test_public_cases_stay_fixed(constant_grades):
     """The lecture examples are public anyway: the same under every salt."""
-    one = json.loads(_grade_with(constant_notebook, tmp_path / "1.json", "json", "--salt", "one"))
-    two = json.loads(_grade_with(constant_notebook, tmp_path / "2.json", "json", "--salt", "two"))
+    one, two = constant_grades["first"], constant_grades["other"]
     lecture_one = {k: v for k, v in _failed_outputs(one).items() if "lecture" in k}
     assert lecture_one, "the constant answers should fail the lecture examples too"
     assert lecture_one == {k: v for k, v in _failed_outputs(two).items() if "lecture" in k}

@@ -28,8 +28,9 @@ def tool_env(home: Path | None = None) -> dict:
 
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=tool_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    """``python -m autograder ARGS`` in its own process, forked from a warm start (tests/warm_cli.py)."""
+    from warm_cli import autograder
+    return autograder(*args, cwd=cwd, env=tool_env(), timeout=timeout)
 
 
 def copy_course(dest: Path) -> Path:

@@ -240,3 +240,25 @@ def test_nbgrader_started_our_way_answers_and_fails_as_nbgrader_does(tmp_path):
                                text=True, timeout=120)
         assert ours.returncode == stock.returncode and ours.stdout == stock.stdout, args
     assert stock.returncode != 0 and "nonexistent" in stock.stderr + stock.stdout
+
+
+def test_a_warm_start_answers_as_a_cold_start(tmp_path):
+    """The suite's run_cli forks from a warm process (tests/warm_cli.py): it must answer exactly as a cold
+    `python -m autograder` does (output, errors, exit status, the report it writes)."""
+    import subprocess
+    import sys
+    from conftest import tool_env
+    from warm_cli import autograder
+    statuses = []
+    for args in (["frobnicate"], ["grade", "missing.ipynb", "--assignment", ASSIGNMENT],
+                 ["grade", str(STUB), "--assignment", ASSIGNMENT, "--lang", "en", "--format", "json", "--out", "{}"]):
+        cold_args = [str(tmp_path / "cold.json") if a == "{}" else a for a in args]
+        warm_args = [str(tmp_path / "warm.json") if a == "{}" else a for a in args]
+        cold = subprocess.run([sys.executable, "-m", "autograder", *cold_args], cwd=ROOT, env=tool_env(),
+                              capture_output=True, text=True, timeout=600)
+        warm = autograder(*warm_args, cwd=ROOT, env=tool_env())
+        assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr), args
+        statuses.append(cold.returncode)
+    assert statuses == [2, 2, 0]
+    cold, warm = (json.loads((tmp_path / f"{side}.json").read_text()) for side in ("cold", "warm"))
+    assert _without_timings(warm) == _without_timings(cold) and warm["score"] == 0

@@ -22,7 +22,7 @@ cell replaced by the variant.  To keep the suite fast, variants of
 per question), so the number of CLI runs is the largest number of variants
 of one question; the runs are started in parallel.  Every notebook is
 graded with ``python -m autograder grade NB --format json`` from the course
-root, exactly as a TA would.
+root, as a TA would (forked from a warm start: tests/warm_cli.py).
 
 Checked:
 * ``right`` -> the question gets full marks and no explanation of a mistake (``hints``);
@@ -39,14 +39,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
+
+import warm_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "cnn_step_by_step"
@@ -130,9 +130,8 @@ def _build_notebook(variants: dict[str, Variant], path: Path, source: Path = SOU
 
 
 def _grade(notebook: Path, out: Path, assignment: str = ASSIGNMENT, env: dict | None = None) -> dict:
-    cmd = [sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", assignment,
-           "--format", "json", "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
+    proc = warm_cli.autograder("grade", str(notebook), "--assignment", assignment, "--format", "json", "--out",
+                               str(out), cwd=ROOT, env=env, timeout=RUN_TIMEOUT_S)
     if not out.is_file():
         return {"__error__": f"exit {proc.returncode}\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-3000:]}"}
     return json.loads(out.read_text(encoding="utf-8"))
@@ -145,10 +144,8 @@ def grade_many(notebooks: list[Path], out: Path, assignment: str = ASSIGNMENT, e
     shares = [notebooks[k::workers] for k in range(workers)]
 
     def run(share: list[Path]) -> str:
-        cmd = [sys.executable, "-m", "autograder", "grade", *map(str, share), "--assignment", assignment,
-               "--format", "json", "--out", str(out)]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                              timeout=RUN_TIMEOUT_S * len(share), env=env)
+        proc = warm_cli.autograder("grade", *map(str, share), "--assignment", assignment, "--format", "json",
+                                   "--out", str(out), cwd=ROOT, env=env, timeout=RUN_TIMEOUT_S * len(share))
         return f"exit {proc.returncode}\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-3000:]}"
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

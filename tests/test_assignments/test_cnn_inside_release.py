@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from test_course.test_release import _sources, release_copy
+from test_course.test_release import _sources, ran_without_an_error, release_copy
 from autograder.config import get_assignment
 
 NAME = "cnn_inside"
@@ -110,3 +110,8 @@ def test_every_graded_cell_is_a_stub_and_carries_its_points():
               if c.metadata.get("nbgrader", {}).get("grade")}
     assert points == {f"test_{q.name}": q.points for q in POLICY.questions}
     assert sum(points.values()) == 100
+
+
+def test_the_solution_passes_every_check(fresh_release):
+    """What `nbgrader validate` checks, on the run the release made (see tests/test_course/test_release.py)."""
+    ran_without_an_error(fresh_release / "solutions" / NAME / f"{NAME}.ipynb")

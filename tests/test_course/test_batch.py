@@ -46,6 +46,18 @@ def rows(course: Path) -> dict[str, dict]:
         return {r["student_id"]: r for r in csv.DictReader(handle)}
 
 
+def _sleeping_hang(path: Path) -> Path:
+    """The corpus's hang (tests/corpus/.../attacks/loud_hang_ignoring_signals.py, which tests/test_security
+    grades as it is) waiting instead of spinning: the batch's time limit stops it the same way, and the
+    other test worker gets the core it would have burnt until the limit."""
+    spinning = (CORPUS / "attacks" / "loud_hang_ignoring_signals.py").read_text(encoding="utf-8")
+    assert "    while True:\n        pass\n" in spinning and "import signal\n" in spinning
+    waiting = spinning.replace("import signal\n", "import signal\nimport time\n").replace(
+        "    while True:\n        pass\n", "    while True:\n        time.sleep(1)\n")
+    path.write_text(waiting, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, released_course):
     tmp = tmp_path_factory.mktemp("batch")
@@ -60,7 +72,7 @@ def course(tmp_path_factory, released_course):
     inbox.mkdir()
     shutil.copy2(SOLUTION_DIR / NB, inbox / "ref.ipynb")
     build_submission(SOLUTION_DIR / NB, [CORPUS / "wrong" / "zero_pad_one_side.py"], inbox / "wrong.ipynb")
-    build_submission(SOLUTION_DIR / NB, [CORPUS / "attacks" / "loud_hang_ignoring_signals.py"], inbox / "hang.ipynb")
+    build_submission(SOLUTION_DIR / NB, [_sleeping_hang(tmp / "hang.py")], inbox / "hang.ipynb")
     (inbox / "broken.ipynb").write_text("this is not a notebook")
     (inbox / "dora").mkdir()
     shutil.copy2(SOLUTION_DIR / NB, inbox / "dora" / "my copy.ipynb")

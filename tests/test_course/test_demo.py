@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ASSIGNMENT, ROOT, tool_env
+from conftest import ASSIGNMENT, ROOT, run_cli, tool_env
 from autograder.config import get_assignment
 
 NB = f"{ASSIGNMENT}.ipynb"
@@ -120,9 +120,8 @@ def test_demo_grades_equal_grading_each_submission_alone(demo):
         student, name = item
         notebook = demo["keep"] / "home" / student / ASSIGNMENT / name
         out = demo["keep"].parent / f"{student}.alone.json"
-        proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment",
-                               ASSIGNMENT, "--format", "json", "--out", str(out), "--lang", "en"],
-                              cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=600)
+        proc = run_cli("grade", str(notebook), "--assignment", ASSIGNMENT, "--format", "json", "--out", str(out),
+                       "--lang", "en")
         assert proc.returncode == 0, proc.stderr
         return student, json.loads(out.read_text())
     with ThreadPoolExecutor(2) as pool:

@@ -262,3 +262,21 @@ def test_a_warm_start_answers_as_a_cold_start(tmp_path):
     assert statuses == [2, 2, 0]
     cold, warm = (json.loads((tmp_path / f"{side}.json").read_text()) for side in ("cold", "warm"))
     assert _without_timings(warm) == _without_timings(cold) and warm["score"] == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["-m", "autograder.course.nbgrader_cli", "--version"],
+    ["-m", "autograder.course.nbgrader_cli", "generate_assignment", "nonexistent"],
+    ["-m", "nbgrader", "list"],
+    ["-c", "import sys, os; print(sys.argv[1:], os.getcwd()); sys.exit(int(sys.argv[2]))", "x", "3"],
+])
+def test_warm_nbgrader_and_snippets_answer_as_cold_ones(tmp_path, args):
+    """The course suites run nbgrader and small scripts warm too (tests/warm_cli.py, `python`)."""
+    import subprocess
+    import sys
+    from conftest import tool_env
+    from warm_cli import python
+    cold = subprocess.run([sys.executable, *args], cwd=tmp_path, env=tool_env(tmp_path), capture_output=True,
+                          text=True, timeout=300)
+    warm = python(args, tmp_path, tool_env(tmp_path), 300)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)

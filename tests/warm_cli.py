@@ -1,4 +1,4 @@
-"""``python -m autograder ARGS`` for the test suite, started from a warm process (test helper).
+"""``python -m autograder ARGS`` (and nbgrader) for the test suite, started from a warm process (test helper).
 
 The suite runs the command line about a hundred times; every cold start imports PyTorch, numpy,
 nbformat and pytest again (about 1.5 s of CPU each on the 2-core machine `make test` is measured on).
@@ -49,18 +49,18 @@ class _Server:
             self.proc.stdin.write((json.dumps(payload) + "\n").encode())
             self.proc.stdin.flush()
 
-    def run(self, args: list[str], cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
+    def run(self, module: str, args: list[str], cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
         rid = str(next(self.ids))
         with tempfile.TemporaryDirectory(prefix="warm-cli-") as folder:
             out, err = Path(folder) / "stdout", Path(folder) / "stderr"
             self.events[rid] = threading.Event()
-            self.send({"id": rid, "args": list(args), "cwd": str(cwd), "env": env,
+            self.send({"id": rid, "module": module, "args": list(args), "cwd": str(cwd), "env": env,
                        "stdout": str(out), "stderr": str(err)})
             if not self.events[rid].wait(timeout):
                 self.send({"kill": rid})
                 self.events[rid].wait(30)
-                raise subprocess.TimeoutExpired(["autograder", *args], timeout)
-            return subprocess.CompletedProcess(["autograder", *args], self.status.pop(rid),
+                raise subprocess.TimeoutExpired([module, *args], timeout)
+            return subprocess.CompletedProcess([module, *args], self.status.pop(rid),
                                                out.read_text(encoding="utf-8", errors="replace"),
                                                err.read_text(encoding="utf-8", errors="replace"))
 
@@ -77,10 +77,27 @@ _start = threading.Lock()
 def autograder(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """What ``subprocess.run([python, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
     text=True, timeout=timeout)`` returns, from a warm start."""
+    return module("autograder", *args, cwd=cwd, env=env, timeout=timeout)
+
+
+def module(name: str, *args: str, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """``python -m NAME ARGS`` from a warm start (``autograder``, ``autograder.course.nbgrader_cli``, ``nbgrader``)."""
     global _server
     with _start:
         if _server is None or _server.proc.poll() is not None:
             _server = _Server()
             atexit.register(_server.close)
-    return _server.run(list(args), Path(cwd), dict(os.environ if env is None else env), timeout)
+    return _server.run(name, list(args), Path(cwd), dict(os.environ if env is None else env), timeout)
 
+
+WARM_MODULES = ("autograder", "autograder.course.nbgrader_cli", "nbgrader")
+
+
+def python(args: list[str], cwd: Path, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
+    """``python ARGS`` (``-m MODULE ...`` or ``-c CODE ...``): warm for the package's command line,
+    nbgrader and code snippets, a cold interpreter for anything else."""
+    if args[0] == "-m" and args[1] in WARM_MODULES:
+        return module(args[1], *args[2:], cwd=cwd, env=env, timeout=timeout)
+    if args[0] == "-c":
+        return module("-c", *args[1:], cwd=cwd, env=env, timeout=timeout)
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)

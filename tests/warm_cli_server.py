@@ -1,7 +1,9 @@
-"""The server side of tests/warm_cli.py: imports once what every ``python -m autograder`` run imports,
-then forks one child per request and runs ``autograder.__main__`` in it, as the interpreter would.
+"""The server side of tests/warm_cli.py: imports once what every ``python -m autograder`` run imports (and
+nbgrader), then forks one child per request and runs the requested module as ``__main__`` in it, as
+``python -m MODULE`` would.
 
-Protocol (one JSON object per line): requests on stdin ``{"id", "args", "cwd", "env", "stdout", "stderr"}``
+Protocol (one JSON object per line): requests on stdin ``{"id", "module", "args", "cwd", "env", "stdout",
+"stderr"}``
 (the two outputs are file paths), answers on the original stdout ``{"id", "pid"}`` when started and
 ``{"id", "status"}`` (a subprocess-style return code) when ended; ``{"kill": id}`` ends a run.
 Single-threaded on purpose: a process that forks must not have other threads.
@@ -21,13 +23,14 @@ import torch  # noqa: F401,E402
 import nbformat  # noqa: F401,E402
 import pytest  # noqa: F401,E402
 import yaml  # noqa: F401,E402
+import nbgrader.apps  # noqa: F401,E402
 import autograder.cli  # noqa: F401,E402
 import autograder.engine.grader  # noqa: F401,E402
 import autograder.engine.suites  # noqa: F401,E402
 
 
 def _child(request: dict, answers: int, requests: int) -> None:
-    """Become ``python -m autograder ARGS`` in the requested folder and environment; never returns."""
+    """Become ``python -m MODULE ARGS`` in the requested folder and environment; never returns."""
     code = 1
     try:
         os.close(answers)
@@ -44,9 +47,13 @@ def _child(request: dict, answers: int, requests: int) -> None:
         os.environ.update(request["env"])
         import tempfile
         tempfile.tempdir = None               # found again from this run's TMPDIR
-        sys.argv = [sys.executable, *request["args"]]
-        import runpy
-        runpy.run_module("autograder", run_name="__main__", alter_sys=True)
+        if request["module"] == "-c":          # python -c CODE ARGS
+            sys.argv = ["-c", *request["args"][1:]]
+            exec(compile(request["args"][0], "<string>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+        else:
+            sys.argv = [sys.executable, *request["args"]]
+            import runpy
+            runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

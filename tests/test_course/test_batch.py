@@ -12,11 +12,12 @@ import csv
 import datetime
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+import warm_cli
 import yaml
 
 from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course, course_from_release, tool_env
@@ -30,8 +31,7 @@ LIMIT_S = 10   # the reference needs ~1 s here; the hanging submission burns a c
 
 
 def _run(args: list[str], cwd: Path, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=tool_env(home), capture_output=True, text=True,
-                          timeout=timeout)
+    return warm_cli.python(args, cwd, tool_env(home), timeout)
 
 
 def batch(course: Path, home: Path, *extra: str) -> subprocess.CompletedProcess:

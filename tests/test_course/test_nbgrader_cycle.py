@@ -24,6 +24,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+import warm_cli
 from nbformat.v4 import new_code_cell
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, SOURCE_NOTEBOOK, copy_course, tool_env
@@ -40,8 +42,7 @@ MARKER = "KERNEL-RAN-7f3a"
 
 
 def nbgrader(*args, cwd: Path, home: Path, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "autograder.course.nbgrader_cli", *args], cwd=cwd, env=tool_env(home),
-                          capture_output=True, text=True, timeout=900)
+    proc = warm_cli.module("autograder.course.nbgrader_cli", *args, cwd=cwd, env=tool_env(home), timeout=900)
     if check:
         assert proc.returncode == 0, f"nbgrader {args[0]}:\n{proc.stdout[-3000:]}\n{proc.stderr[-4000:]}"
     return proc

@@ -24,10 +24,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import warm_cli
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, course_from_release, tool_env
 from autograder.course.submissions import build_submission
@@ -39,8 +40,7 @@ ON_TIME, LATE = datetime.datetime(2019, 6, 1).timestamp(), datetime.datetime(202
 
 
 def run(args: list[str], course: Path, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=course, env=tool_env(home), capture_output=True, text=True,
-                          timeout=900)
+    return warm_cli.python(args, course, tool_env(home))
 
 
 def ok(proc: subprocess.CompletedProcess) -> str:

@@ -59,9 +59,11 @@ def _child(request: dict, answers: int, requests: int) -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if not isinstance(exc.code, (int, type(None))):
             print(exc.code, file=sys.stderr)
-    except BaseException:
+    except BaseException as exc:
+        # As the interpreter prints it, without this function's frame (a ``-m`` run's traceback still shows
+        # runpy's run_module frames where a cold start shows _run_module_as_main).
         import traceback
-        traceback.print_exc()
+        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:

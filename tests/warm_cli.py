@@ -56,9 +56,13 @@ class _Server:
             self.events[rid] = threading.Event()
             self.send({"id": rid, "module": module, "args": list(args), "cwd": str(cwd), "env": env,
                        "stdout": str(out), "stderr": str(err)})
-            if not self.events[rid].wait(timeout):
+            ended = self.events[rid].wait(timeout)
+            if not ended:
                 self.send({"kill": rid})
                 self.events[rid].wait(30)
+            del self.events[rid]
+            if not ended:
+                self.status.pop(rid, None)
                 raise subprocess.TimeoutExpired([module, *args], timeout)
             return subprocess.CompletedProcess([module, *args], self.status.pop(rid),
                                                out.read_text(encoding="utf-8", errors="replace"),

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from test_course.test_release import _sources, ran_without_an_error, release_copy
+from test_course.test_release import _sources, ran_without_an_error, release_copy, release_files
 from autograder.config import get_assignment
 
 NAME = "cnn_inside"
@@ -35,14 +35,10 @@ def fresh_release(tmp_path_factory):
     return release_copy(tmp_path_factory.mktemp("inside_release"), NAME)
 
 
-def _files(folder):
-    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
 def test_committed_release_is_in_sync_with_source(fresh_release):
     fresh = fresh_release / "assignments" / NAME
-    assert _files(RELEASE_DIR) == _files(fresh), f"file list differs: run `autograder release {NAME}`"
-    for rel in _files(RELEASE_DIR):
+    assert release_files(RELEASE_DIR) == release_files(fresh), f"file list differs: run `autograder release {NAME}`"
+    for rel in release_files(RELEASE_DIR):
         assert (RELEASE_DIR / rel).read_bytes() == (fresh / rel).read_bytes(), (
             f"assignments/{NAME}/{rel} is stale: run `autograder release {NAME}` and commit it")
     assert _sources(SOLUTION_DIR / f"{NAME}.ipynb") == _sources(fresh_release / "solutions" / NAME / f"{NAME}.ipynb")

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import torch
 
-from test_course.test_release import _sources, _validate, ran_without_an_error, release_copy
+from test_course.test_release import _sources, _validate, ran_without_an_error, release_copy, release_files
 from test_assignments.test_transfer_support import (CONFIG_QUESTIONS, GRADED, NAME, RELEASE_DIR, ROOT, SOLUTION_DIR, SOURCE_DIR,
                               SOURCE_NOTEBOOK, load_shipped)
 from autograder.config import get_assignment
@@ -29,21 +29,17 @@ def fresh_release(tmp_path_factory):
     return release_copy(tmp_path_factory.mktemp("transfer_release"), NAME)
 
 
-def _files(folder):
-    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
 def test_committed_release_is_in_sync_with_source(fresh_release):
     fresh = fresh_release / "assignments" / NAME
-    assert _files(RELEASE_DIR) == _files(fresh), "file list differs: run `autograder release transfer_learning`"
-    for rel in _files(RELEASE_DIR):
+    assert release_files(RELEASE_DIR) == release_files(fresh), "file list differs: run `autograder release transfer_learning`"
+    for rel in release_files(RELEASE_DIR):
         assert (RELEASE_DIR / rel).read_bytes() == (fresh / rel).read_bytes(), (
             f"assignments/{NAME}/{rel} is stale: run `autograder release transfer_learning` and commit it")
 
 
 def test_committed_solutions_match_source(fresh_release):
     fresh = fresh_release / "solutions" / NAME
-    assert _files(SOLUTION_DIR) == _files(fresh)
+    assert release_files(SOLUTION_DIR) == release_files(fresh)
     assert _sources(SOLUTION_DIR / f"{NAME}.ipynb") == _sources(fresh / f"{NAME}.ipynb"), (
         "solutions/ is stale: run `autograder release transfer_learning` and commit it")
 

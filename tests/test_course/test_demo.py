@@ -79,37 +79,35 @@ def test_demo_class_gets_the_expected_grades(demo):
     assert all(row["status"] == "graded" for row in table.values())
 
 
+def _each_mistake_costs_only_its_questions(demo, assignment: str, mistakes: dict[str, set[str]]) -> None:
+    """The reference gets full marks, the untouched release 0, and each student in ``mistakes`` loses points
+    exactly on the questions named for them."""
+    policy = get_assignment(assignment, ROOT / "grading.yml")
+    table = demo["tables"][assignment]
+    reference, untouched = (next(s for s in table if s.endswith(suffix)) for suffix in ("_reference", "_untouched"))
+    assert float(table[reference]["total"]) == policy.max_score
+    assert float(table[untouched]["total"]) == 0
+    for student, wrong in mistakes.items():
+        row = table[student]
+        for question in policy.questions:
+            score = float(row[question.name])
+            assert (score < question.points) if question.name in wrong else (score == question.points), \
+                (student, question.name, score)
+    assert all(row["status"] == "graded" for row in table.values())
+
+
 def test_demo_transfer_learning_grades(demo):
     """Trained end to end in the sandbox; each mistake costs only its own questions."""
-    policy = get_assignment(TRANSFER, ROOT / "grading.yml")
-    table = demo["tables"][TRANSFER]
-    full = {q.name: q.points for q in policy.questions}
-    assert float(table["t01_reference"]["total"]) == policy.max_score
-    assert float(table["t02_untouched"]["total"]) == 0
-    for student, wrong in (("t03_no_zero_grad_no_eval", {"train_one_epoch", "evaluate"}),
-                           ("t04_unfreeze_all_big_lr", {"unfreeze_last_block", "fine_tune_config"})):
-        row = table[student]
-        for question, points in full.items():
-            score = float(row[question])
-            assert (score < points) if question in wrong else (score == points), (student, question, score)
-    assert all(row["status"] == "graded" for row in table.values())
+    _each_mistake_costs_only_its_questions(demo, TRANSFER, {
+        "t03_no_zero_grad_no_eval": {"train_one_epoch", "evaluate"},
+        "t04_unfreeze_all_big_lr": {"unfreeze_last_block", "fine_tune_config"}})
 
 
 def test_demo_cnn_inside_grades(demo):
     """The third assignment: each typical mistake costs only its own questions."""
-    policy = get_assignment(INSIDE, ROOT / "grading.yml")
-    table = demo["tables"][INSIDE]
-    full = {q.name: q.points for q in policy.questions}
-    assert float(table["i01_reference"]["total"]) == policy.max_score
-    assert float(table["i02_untouched"]["total"]) == 0
-    for student, wrong in (("i03_unstable_softmax_hooks_left", {"softmax", "softmax_cross_entropy",
-                                                                 "collect_activations"}),
-                           ("i04_no_dropout_scale_pca_sign", {"dropout_forward", "pca_2d"})):
-        row = table[student]
-        for question, points in full.items():
-            score = float(row[question])
-            assert (score < points) if question in wrong else (score == points), (student, question, score)
-    assert all(row["status"] == "graded" for row in table.values())
+    _each_mistake_costs_only_its_questions(demo, INSIDE, {
+        "i03_unstable_softmax_hooks_left": {"softmax", "softmax_cross_entropy", "collect_activations"},
+        "i04_no_dropout_scale_pca_sign": {"dropout_forward", "pca_2d"}})
 
 
 def test_demo_grades_equal_grading_each_submission_alone(demo):

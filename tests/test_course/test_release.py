@@ -19,6 +19,11 @@ def _sources(path):
     return [(c.cell_type, c.source) for c in nb.cells]
 
 
+def release_files(folder):
+    """The files of a release or solution folder, relative to it (bytecode caches aside)."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
 def release_copy(parent, assignment: str = ASSIGNMENT):
     """Run the real release step of ``assignment`` on a copy of the course in ``parent``; return its root."""
     import shutil
@@ -42,10 +47,7 @@ def fresh_release(tmp_path_factory):
 
 def test_committed_release_is_in_sync_with_source(fresh_release):
     fresh = fresh_release / "assignments" / ASSIGNMENT
-    committed = sorted(p.relative_to(RELEASE_DIR) for p in RELEASE_DIR.rglob("*") if p.is_file()
-                       and "__pycache__" not in p.parts)
-    regenerated = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()
-                         and "__pycache__" not in p.parts)
+    committed, regenerated = release_files(RELEASE_DIR), release_files(fresh)
     assert committed == regenerated, "file list differs: run `make release` and commit assignments/"
     for rel in committed:
         assert (RELEASE_DIR / rel).read_bytes() == (fresh / rel).read_bytes(), (

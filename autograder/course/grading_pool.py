@@ -1,4 +1,5 @@
-"""The grading processes of ``autograder batch``: ``python -m autograder.course.grading_pool --worker``.
+"""The grading processes of ``autograder batch``: ``python -m autograder.course.grading_pool --worker``,
+or the same forked from the batch process (:mod:`autograder.course.pool_process`).
 
 Each process reads tasks (one JSON line each) on stdin and answers on stdout: ``started`` when a
 task's time limit starts, ``staged`` with the digest of the sanitised submission, then the result
@@ -22,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 from . import nbgrader_bridge as bridge
+from .pool_process import ONE_THREAD, ForkedProcess, can_fork, preload
 from ..config import Assignment, get_assignment
 
 
@@ -42,6 +44,8 @@ def _worker_main() -> None:
         _serve(channel, iter(sys.stdin), GraderError)
     except KeyboardInterrupt:          # stopped at the time limit: the engine has closed its sandbox
         print("autograder batch worker: stopped at the time limit", file=sys.stderr)
+    finally:
+        keep_spare_worker(False)        # here, not at exit: a forked process runs no exit handler
 
 
 def _serve(channel, lines, GraderError) -> None:
@@ -129,6 +133,21 @@ def _stage(task: dict, assignment: Assignment, staged: Path) -> dict:
     return known
 
 
+def _preload(tasks: list[dict]) -> None:
+    """Import the engine and what the tasks' hidden suites import, once, before the workers are forked."""
+    if not can_fork():
+        return
+    assignments = {}
+    for task in tasks:
+        key = (task["config"], task["assignment"])
+        if key not in assignments:
+            try:
+                assignments[key] = get_assignment(task["assignment"], task["config"])
+            except Exception:  # noqa: BLE001 - a broken grading.yml: the worker reports it for its task
+                pass
+    preload(assignments.values())
+
+
 def _reply(channel, task: dict, reply: dict) -> None:
     channel.write(json.dumps({"id": task["id"], **reply}, ensure_ascii=False) + "\n")
 
@@ -139,13 +158,13 @@ class _Worker:
     #: A worker that has not even started its task after this long (stuck importing) is replaced.
     START_LIMIT_S = 300.0
 
-    def __init__(self, log):
-        # One thread of BLAS/OpenMP/torch per worker: parallelism comes from -j processes, and the
-        # hidden suites' small comparisons gain nothing from threads that would fight each other.
-        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.course.grading_pool", "--worker"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                     start_new_session=True, bufsize=0, env=env)
+    def __init__(self, log, fork: bool):
+        if fork:
+            self.proc = ForkedProcess(_worker_main, stderr=log)
+        else:
+            self.proc = subprocess.Popen([sys.executable, "-m", "autograder.course.grading_pool", "--worker"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                         start_new_session=True, bufsize=0, env=dict(os.environ, **ONE_THREAD))
         self.task: dict | None = None
         self.progress: dict = {}
         self.sent = self.started = 0.0
@@ -218,19 +237,23 @@ class _Worker:
             self.proc.stdout.close()
 
 
-def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Path, on_done) -> None:
+def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Path, on_done, *,
+                      fork: bool = True) -> None:
     """Grade ``tasks`` in up to ``jobs`` worker processes; ``on_done(task, reply, seconds)`` per task.
 
     A task still running ``timeout`` seconds after it started gets ``{"timeout": True}``;
-    its worker is stopped and a fresh one takes the next task.
+    its worker is stopped and a fresh one takes the next task.  The workers are forked from this
+    process where that is safe (:mod:`autograder.course.pool_process`; ``fork=False``: never).
     """
     pending = list(tasks)
+    if fork:
+        _preload(tasks)
     workers: list[_Worker] = []
     selector = selectors.DefaultSelector()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         def spawn() -> None:
-            worker = _Worker(log)
+            worker = _Worker(log, fork=fork and can_fork())
             workers.append(worker)
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
             worker.send(pending.pop(0))

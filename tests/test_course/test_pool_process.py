@@ -1,0 +1,161 @@
+"""Grading processes forked from the batch process (autograder/course/pool_process.py) are what a new
+``python -m autograder.course.grading_pool --worker`` would be.
+
+Each scenario runs in a fresh interpreter: the test process itself has threads (pytest-xdist's), and a
+process with threads never forks its grading processes.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, tool_env
+
+
+def _scenario(code: str, *args: str, cwd=ROOT) -> dict:
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=tool_env(), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+DESCRIPTORS = r'''
+import json, os, sys
+from autograder.course.pool_process import ForkedProcess, can_fork
+
+def report():
+    fds = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            fds[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass                                    # the listing's own descriptor, closed by now
+    os.write(1, json.dumps(fds).encode())
+
+gradebook = open(sys.argv[1], "w")                  # a file the batch holds open
+log = open(sys.argv[2], "ab")
+assert can_fork()
+processes = [ForkedProcess(report, log), ForkedProcess(report, log)]
+seen = []
+for proc in processes:
+    pipes = {"0": f"pipe:[{os.fstat(proc.stdin.fileno()).st_ino}]", "1": f"pipe:[{os.fstat(proc.stdout.fileno()).st_ino}]"}
+    proc.stdin.close()
+    seen.append({"fds": json.loads(proc.stdout.read()), "pipes": pipes, "status": proc.wait(30)})
+print(json.dumps(seen))
+'''
+
+
+def test_a_forked_grading_process_holds_its_own_pipes_and_nothing_else_of_the_batch(tmp_path):
+    # Caught: without closing the batch's descriptors, the second process would hold the first one's task
+    # pipe open (the first would never see the end of its input) and the gradebook file.
+    seen = _scenario(DESCRIPTORS, str(tmp_path / "gradebook.db"), str(tmp_path / "batch.log"))
+    for child in seen:
+        assert child["status"] == 0
+        fds = child["fds"]
+        assert set(fds) == {"0", "1", "2"}, fds
+        assert fds["0"] == child["pipes"]["0"] and fds["1"] == child["pipes"]["1"]   # its own, not the other's
+        assert fds["2"] == str(tmp_path / "batch.log")
+    assert seen[0]["pipes"] != seen[1]["pipes"]
+
+
+EXIT_HANDLERS = r'''
+import atexit, json, os, sys
+from pathlib import Path
+from autograder.course.pool_process import ForkedProcess
+
+marker = Path(sys.argv[1])
+parent = os.getpid()
+atexit.register(lambda: marker.open("a").write(f"{os.getpid()}\n"))   # e.g. removing the batch's temp folder
+
+def main():
+    print("graded", flush=True)
+
+with open(sys.argv[2], "ab") as log:
+    proc = ForkedProcess(main, log)
+    proc.stdin.close()
+    said = proc.stdout.read().decode()
+    status = proc.wait(30)
+print(json.dumps({"said": said, "status": status, "marker_after_child": marker.exists(), "parent": parent}))
+'''
+
+
+def test_a_forked_grading_process_runs_none_of_the_batch_exit_handlers(tmp_path):
+    # Caught: a child that leaves through sys.exit runs the handlers it inherited, e.g. the batch's clean-up.
+    marker = tmp_path / "exit-handlers.txt"
+    seen = _scenario(EXIT_HANDLERS, str(marker), str(tmp_path / "batch.log"))
+    assert seen["said"] == "graded\n" and seen["status"] == 0
+    assert not seen["marker_after_child"]
+    assert marker.read_text().split() == [str(seen["parent"])]      # the batch's own exit still runs them
+
+
+THREADS = r'''
+import json, os, sys, threading
+import numpy, torch
+from threadpoolctl import threadpool_info
+from autograder.course.pool_process import ForkedProcess, can_fork
+
+def main():
+    pools = sorted({p["num_threads"] for p in threadpool_info()})
+    print(json.dumps({"torch": torch.get_num_threads(), "pools": pools,
+                      "omp": os.environ.get("OMP_NUM_THREADS"), "sid": os.getsid(0) == os.getpid()}), flush=True)
+
+torch.set_num_threads(2)                   # what the batch process may have
+forkable = can_fork()
+with open(sys.argv[1], "ab") as log:
+    proc = ForkedProcess(main, log)
+    proc.stdin.close()
+    child = json.loads(proc.stdout.read())
+    proc.wait(30)
+busy = threading.Event()
+thread = threading.Thread(target=busy.wait)
+thread.start()
+with_thread = can_fork()
+busy.set()
+thread.join()
+print(json.dumps({"child": child, "forkable": forkable, "with_thread": with_thread, "after": can_fork()}))
+'''
+
+
+def test_a_forked_grading_process_has_one_thread_per_pool_and_its_own_session(tmp_path):
+    # Caught: the variables a new interpreter reads at start are read too late after a fork; without
+    # limiting the loaded pools, the child would keep the batch's two PyTorch threads.
+    seen = _scenario(THREADS, str(tmp_path / "batch.log"))
+    assert seen["child"] == {"torch": 1, "pools": [1], "omp": "1", "sid": True}
+    assert seen["forkable"] and seen["after"] and not seen["with_thread"]
+
+
+BOTH_WAYS = r'''
+import json, sys
+from pathlib import Path
+from autograder.course import grading_pool
+
+kinds = []
+start = grading_pool._Worker.__init__
+def recording(self, log, fork):
+    start(self, log, fork)
+    kinds.append(type(self.proc).__name__)
+grading_pool._Worker.__init__ = recording
+
+answers = {}
+for fork in (True, False):
+    tasks = [{"id": "stub", "notebook": sys.argv[1], "assignment": sys.argv[2], "config": sys.argv[3],
+              "lang": "en", "level": None, "notes": []}]
+    replies = {}
+    grading_pool.grade_in_parallel(tasks, 1, 240, Path(sys.argv[4]) / f"{fork}.log",
+                                   lambda task, reply, s: replies.__setitem__(task["id"], reply), fork=fork)
+    answers[str(fork)] = replies["stub"]
+print(json.dumps({"kinds": kinds, "answers": answers}))
+'''
+
+
+def test_forked_and_new_interpreter_processes_grade_alike(tmp_path):
+    seen = _scenario(BOTH_WAYS, str(RELEASE_DIR / f"{ASSIGNMENT}.ipynb"), ASSIGNMENT, str(ROOT / "grading.yml"),
+                     str(tmp_path))
+    assert seen["kinds"] == ["ForkedProcess", "Popen"]
+    forked, started = (seen["answers"][k]["result"] for k in ("True", "False"))
+    for result in (forked, started):
+        result.pop("duration_s", None)
+        result.pop("timings", None)
+    assert forked == started
+    assert forked["max_score"] == 100 and forked["score"] == 0

@@ -247,6 +247,37 @@ def test_nbgrader_started_our_way_answers_and_fails_as_nbgrader_does(tmp_path):
     assert stock.returncode != 0 and "nonexistent" in stock.stderr + stock.stdout
 
 
+def test_a_new_gradebook_is_stamped_as_nbgrader_stamps_it_without_the_alembic_program(tmp_path):
+    """nbgrader stamps a new gradebook with the revision `alembic heads` prints, by starting that program;
+    our entry point reads the same revision in its own process (nbgrader_cli.alembic_head)."""
+    import os
+    import sqlite3
+    from pathlib import Path
+    import subprocess
+    import sys
+    from nbgrader.dbutil import write_alembic_ini
+    from autograder.course.nbgrader_cli import alembic_head, command
+    from warm_cli import python
+    write_alembic_ini(str(tmp_path / "alembic.ini"), f"sqlite:///{tmp_path / 'unused.db'}")
+    heads = subprocess.run([str(Path(sys.executable).with_name("alembic")), "-c", str(tmp_path / "alembic.ini"),
+                            "heads"], capture_output=True, text=True, timeout=120)
+    assert heads.returncode == 0, heads.stderr
+    assert alembic_head() == heads.stdout.split()[0]
+    # Without the program on PATH stock nbgrader cannot make a gradebook; ours makes it, stamped the same.
+    env = dict(os.environ, PATH="/usr/bin:/bin")
+    for side, argv in (("ours", command()[1:]), ("stock", ["-m", "nbgrader"])):
+        course = tmp_path / side
+        course.mkdir()
+        proc = python([*argv, "db", "student", "add", "kim"], course, env, 120)
+        if side == "stock":
+            assert proc.returncode != 0 and "alembic" in proc.stdout + proc.stderr
+            continue
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        with sqlite3.connect(course / "gradebook.db") as db:
+            assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(alembic_head(),)]
+            assert db.execute("SELECT id FROM student").fetchall() == [("kim",)]
+
+
 def test_a_warm_start_answers_as_a_cold_start(tmp_path):
     """The suite's run_cli forks from a warm process (tests/warm_cli.py): it must answer exactly as a cold
     `python -m autograder` does (output, errors, exit status, the report it writes)."""

@@ -7,10 +7,14 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup demo test release bench clean
 
+# pip compiles what it installs but not this editable package: compileall does, once, since where
+# PYTHONDONTWRITEBYTECODE is set (as on CI images) every process, sandbox workers included, would
+# otherwise compile the modules it imports again.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q autograder
 	-scripts/install-sandbox.sh
 	touch $(STAMP)
 

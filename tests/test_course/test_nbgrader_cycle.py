@@ -18,7 +18,6 @@ import html
 import json
 import re
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -263,9 +262,8 @@ def test_empty_submission_scores_zero_with_a_note(cycle):
 def test_engine_scores_equal_grading_each_submission_alone(cycle):
     def alone(path: Path) -> dict:
         out = path.with_suffix(".alone.json")
-        proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--assignment", ASSIGNMENT,
-                               "--format", "json", "--out", str(out), "--lang", "en"],
-                              cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=600)
+        proc = warm_cli.autograder("grade", str(path), "--assignment", ASSIGNMENT, "--format", "json",
+                                   "--out", str(out), "--lang", "en", cwd=ROOT, env=tool_env(), timeout=600)
         assert proc.returncode == 0, proc.stderr
         return json.loads(out.read_text())
     files = {"partial": cycle["homes"]["partial"] / ASSIGNMENT / NB,

@@ -32,9 +32,9 @@ def release_copy(parent, assignment: str = ASSIGNMENT):
     shutil.copytree(ROOT / "source", dest / "source", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("grading.yml", "nbgrader_config.py"):
         shutil.copy2(ROOT / name, dest / name)
-    proc = subprocess.run([sys.executable, "-m", "autograder", "release", assignment,
-                           "--config", str(dest / "grading.yml")],
-                          cwd=dest, env=tool_env(dest / "home"), capture_output=True, text=True, timeout=600)
+    from warm_cli import autograder
+    proc = autograder("release", assignment, "--config", str(dest / "grading.yml"), cwd=dest,
+                      env=tool_env(dest / "home"), timeout=600)
     assert proc.returncode == 0, proc.stderr
     return dest
 

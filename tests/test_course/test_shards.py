@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+import warm_cli
 
 from conftest import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_DIR, course_from_release, tool_env
 from gitrepos import git, make_repo
@@ -28,15 +29,19 @@ DEADLINE = "2026-12-01T23:59:00+09:00"
 BEFORE, AFTER = "2026-12-01T21:00:00+09:00", "2026-12-02T09:00:00+09:00"
 
 
-def autograder(course: Path, home: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "autograder", *args, "--course", str(course)], cwd=course,
-                            env=tool_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def autograder(course: Path, home: Path, *args: str) -> Future:
+    """``python -m autograder ARGS --course COURSE``, started now (a warm start, tests/warm_cli.py)."""
+    return _STARTER.submit(warm_cli.autograder, *args, "--course", str(course), cwd=course, env=tool_env(home),
+                           timeout=900)
 
 
-def finish(proc: subprocess.Popen) -> str:
-    out, err = proc.communicate(timeout=900)
-    assert proc.returncode == 0, out[-3000:] + err[-3000:]
-    return out
+def finish(run: Future) -> str:
+    proc = run.result()
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+_STARTER = ThreadPoolExecutor(max_workers=4)     # the shards run at once, as the jobs of a matrix do
 
 
 def read_csv(path: Path) -> dict[str, dict]:

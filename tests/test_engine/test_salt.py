@@ -196,10 +196,8 @@ def test_the_worker_never_sees_the_salt(tmp_path, how):
     else:
         (tmp_path / "salt").write_text(marker, encoding="utf-8")
         args += ["--salt-file", str(tmp_path / "salt")]
-    import subprocess
-    import sys
-    proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    from warm_cli import autograder
+    proc = autograder(*args, cwd=ROOT, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert result["salt_digest"] == Salt(marker).digest      # the salt was in use

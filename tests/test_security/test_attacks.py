@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import yaml
+
+import warm_cli
 
 from conftest import ASSIGNMENT, ROOT, SOLUTION_DIR, copy_course, tool_env
 from autograder.sandbox.launch import probe
@@ -29,9 +30,9 @@ L2 = probe().startswith("L2")
 def _grade(notebook: Path, out: Path, env_extra: dict, course: Path = ROOT) -> tuple[dict, str, subprocess.CompletedProcess]:
     env = tool_env()
     env.update(env_extra)
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", ASSIGNMENT,
-                           "--format", "json", "--out", str(out), "--config", str(course / "grading.yml")],
-                          cwd=course, env=env, capture_output=True, text=True, timeout=400)
+    proc = warm_cli.autograder("grade", str(notebook), "--assignment", ASSIGNMENT, "--format", "json",
+                               "--out", str(out), "--config", str(course / "grading.yml"), cwd=course, env=env,
+                               timeout=400)
     assert proc.returncode == 0, proc.stderr
     # Every other format is rendered from this same result object (see test_reports.py).
     return json.loads(out.read_text()), out.read_text() + proc.stdout + proc.stderr, proc

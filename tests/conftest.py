@@ -1,6 +1,10 @@
 """Shared fixtures for the project's own test suite."""
 from __future__ import annotations
 
+# The test processes start as the product's own processes do (autograder/startup.py): without that,
+# importing nbformat compiles 38 grammars of a format checker nothing uses, ~1 s of every test worker.
+from autograder import startup  # noqa: F401
+
 import os
 import shutil
 import subprocess

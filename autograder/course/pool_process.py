@@ -37,7 +37,11 @@ def can_fork() -> bool:
 
 def preload(assignments: Iterable) -> None:
     """Import here what every grading process imports: the engine, and the packages the hidden suites
-    of ``assignments`` import (PyTorch...), so that the processes forked afterwards need not."""
+    of ``assignments`` import (PyTorch...), so that the processes forked afterwards need not.
+
+    The batch process computes nothing itself: it takes the grading processes' one thread per pool
+    first, so that a BLAS loaded now starts no helper thread (a process is forked with none running)."""
+    os.environ.update(ONE_THREAD)
     from ..engine import grader, salt, suites  # noqa: F401 - imported for the forked processes
     from ..sandbox import session  # noqa: F401
     for assignment in assignments:

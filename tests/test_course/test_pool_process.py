@@ -159,3 +159,18 @@ def test_forked_and_new_interpreter_processes_grade_alike(tmp_path):
         result.pop("timings", None)
     assert forked == started
     assert forked["max_score"] == 100 and forked["score"] == 0
+
+
+PRELOADED = r'''
+import json, sys
+from autograder.course.pool_process import can_fork, preload
+preload([])                                      # the engine, numpy with it
+threads = int(open("/proc/self/status").read().split("Threads:")[1].split()[0])
+print(json.dumps({"numpy": "numpy" in sys.modules, "threads": threads, "forkable": can_fork()}))
+'''
+
+
+def test_the_batch_process_loads_the_engine_and_stays_with_one_thread():
+    # Caught: numpy's BLAS imported before the one-thread settings starts a helper thread, and the
+    # grading processes would then be forked from a process with two threads.
+    assert _scenario(PRELOADED) == {"numpy": True, "threads": 1, "forkable": True}

@@ -1,8 +1,8 @@
 """Start-up and exit of the autograder's own processes (the CLI and the batch workers).
 
-Imported first by ``autograder/__main__.py`` and ``autograder/grading_pool.py``; never
-by the package itself, so that nbgrader and other hosts of our preprocessors
-keep their own settings.
+Imported first by ``autograder/__main__.py`` and ``autograder/course/grading_pool.py`` (and by
+``pool_process``, which only the grading pool imports); never by the modules nbgrader and other hosts of
+our preprocessors load, so that they keep their own settings.
 """
 import atexit
 import os
@@ -29,9 +29,14 @@ def leave(code) -> None:
     if not isinstance(code, (int, type(None))):
         print(code, file=sys.stderr)
     atexit._run_exitfuncs()
+    flush_output()
+    os._exit(status)
+
+
+def flush_output() -> None:
+    """Flush stdout and stderr before ``os._exit`` (which flushes nothing)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):   # a closed pipe: nothing more can be said anyway
             pass
-    os._exit(status)

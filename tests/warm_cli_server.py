@@ -14,7 +14,7 @@ import select
 import signal
 import sys
 
-from autograder import startup  # noqa: F401  first, exactly as autograder/__main__.py imports it
+from autograder import startup  # first, exactly as autograder/__main__.py imports it
 
 # What a grading run imports anyway (about 1.5 s of every cold `autograder grade`).  Importing is all
 # that happens here: no PyTorch or BLAS thread pool has started, so forking stays safe.
@@ -65,11 +65,7 @@ def _child(request: dict, answers: int, requests: int) -> None:
         import traceback
         traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+        startup.flush_output()
         os._exit(code)
 
 

@@ -25,6 +25,8 @@ import time
 import traceback
 from typing import Callable, Iterable
 
+from .. import startup
+
 #: The environment of every grading process: parallelism comes from the -j processes, and the
 #: hidden suites' small comparisons gain nothing from threads that would fight each other.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -112,11 +114,7 @@ def _run_child(main: Callable[[], None], task_read: int, answer_write: int, log:
     except BaseException:  # noqa: BLE001 - what the interpreter would print, then the exit status it would give
         traceback.print_exc()
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+        startup.flush_output()
         os._exit(status)
 
 

@@ -70,8 +70,9 @@ def _release_course(root: Path) -> Path:
     home = root / "home"
     home.mkdir(parents=True)
     copy_course(course)
-    proc = subprocess.run([sys.executable, "-m", "autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT,
-                           "--force"], cwd=course, env=tool_env(home), capture_output=True, text=True, timeout=600)
+    from warm_cli import module
+    proc = module("autograder.course.nbgrader_cli", "generate_assignment", ASSIGNMENT, "--force", cwd=course,
+                  env=tool_env(home), timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (root / "done").touch()
     return course

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+import warm_cli
+
 from conftest import ASSIGNMENT, ROOT, copy_course, tool_env
 from autograder.course.course_lock import LOCK_FILE, CourseBusy, course_lock
 
@@ -115,8 +117,8 @@ def course(tmp_path_factory):
 
 
 def batch(course, *args):
-    return subprocess.run([sys.executable, "-m", "autograder", "batch", ASSIGNMENT, "--course", str(course), *args],
-                          cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=300)
+    return warm_cli.autograder("batch", ASSIGNMENT, "--course", str(course), *args, cwd=ROOT, env=tool_env(),
+                               timeout=300)
 
 
 @pytest.mark.parametrize("args, waited", [((), ""), (("--wait", "0.3"), "after waiting 0.3 s")])

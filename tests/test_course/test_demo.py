@@ -1,20 +1,21 @@
 """`autograder demo` (`make demo`): the whole course cycle on the demo class, as the README promises.
 
-Run exactly as a user would, with a private HOME and TMPDIR so we can check that
-nothing is left outside the folder the demo was told to keep.
+Run as a user would (`python -m autograder demo`, started from the suite's warm process, tests/warm_cli.py,
+which answers as a cold start does), with a private HOME and TMPDIR so we can check that nothing is left
+outside the folder the demo was told to keep.
 """
 from __future__ import annotations
 
 import csv
 import json
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
+
+import warm_cli
 
 from conftest import ASSIGNMENT, ROOT, run_cli, tool_env
 from autograder.config import get_assignment
@@ -41,8 +42,7 @@ def demo(tmp_path_factory):
     tmpdir.mkdir()
     env = tool_env(home)
     env["TMPDIR"] = str(tmpdir)
-    proc = subprocess.run([sys.executable, "-m", "autograder", "demo", "--keep", str(keep), "--lang", "en"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    proc = warm_cli.autograder("demo", "--keep", str(keep), "--lang", "en", cwd=ROOT, env=env, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     tables = {name: _table(keep, name) for name in CLASS}
     return {"proc": proc, "home": home, "tmpdir": tmpdir, "keep": keep, "table": tables[ASSIGNMENT],

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -107,8 +105,9 @@ def test_check_settings_follow_grading_yml():
 
 
 def _validate(path, *extra):
-    proc = subprocess.run([sys.executable, "-m", "autograder.course.nbgrader_cli", "validate", str(path), *extra],
-                          cwd=path.parent, env=tool_env(), capture_output=True, text=True, timeout=600)
+    from warm_cli import module
+    proc = module("autograder.course.nbgrader_cli", "validate", str(path), *extra, cwd=path.parent, env=tool_env(),
+                  timeout=600)
     return proc.stdout + proc.stderr
 
 

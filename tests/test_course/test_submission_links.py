@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import socket
 import stat
-import subprocess
-import sys
 
 import pytest
 
@@ -179,8 +177,8 @@ def test_nbgrader_zip_collect_collects_regular_files_only(tmp_path):
     archive.mkdir(parents=True)
     (archive / f"alice_11_22_{NB}").write_bytes((RELEASE_DIR / NB).read_bytes())
     os.symlink(course / "source" / ASSIGNMENT / NB, archive / f"bob_33_44_{NB}")     # the solutions
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", ASSIGNMENT], cwd=course,
-                          env=tool_env(tmp_path / "home"), capture_output=True, text=True, timeout=300)
+    from warm_cli import module
+    proc = module("nbgrader", "zip_collect", ASSIGNMENT, cwd=course, env=tool_env(tmp_path / "home"), timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     submitted = course / "submitted"
     assert (submitted / "alice" / ASSIGNMENT / NB).is_file()

@@ -134,6 +134,25 @@ def _quiet():
         yield
 
 
+#: Environment variables through which pytest takes options and plugins from the shell of whoever runs
+#: the grader: a TA's ``PYTEST_ADDOPTS=-x`` would stop the hidden suites at a student's first failing
+#: test, ``-k`` would deselect questions.  Grades depend on the submission, the suites and grading.yml only.
+_PYTEST_ENVIRONMENT = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+_environment_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_pytest_environment():
+    with _environment_lock:
+        saved = {name: os.environ.pop(name) for name in _PYTEST_ENVIRONMENT if name in os.environ}
+    try:
+        yield
+    finally:
+        with _environment_lock:
+            for name, value in saved.items():
+                os.environ.setdefault(name, value)
+
+
 def suite_files(assignment, questions: list[str] | None = None, only: dict[str, set[str]] | None = None
                 ) -> dict[Path, str]:
     """Each hidden test file of ``questions`` (default: all) and its question.
@@ -224,7 +243,7 @@ def with_suites(assignment, body: Callable[[HiddenSuites], T], *, salt: Salt = P
     hidden = str(Path(test_dir) / "hidden_tests")
     sys.path.insert(0, hidden)
     try:
-        with _quiet():
+        with _quiet(), _without_pytest_environment():
             code = pytest.main(args, plugins=[plugin, loop])
     finally:
         expected.clear()

@@ -7,6 +7,7 @@ the outcomes list.
 from __future__ import annotations
 
 import io
+import os
 import json
 import shutil
 from pathlib import Path
@@ -175,3 +176,19 @@ def test_reference_values_are_computed_once_per_session(tiny):
     assert len(calls) == 1
     with_suites(assignment, lambda suites: grade_notebook(notebooks["right"], assignment, suites=suites))
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("PYTEST_ADDOPTS", "-x -k settle"),            # stop at the first failure, deselect the other question
+    ("PYTEST_PLUGINS", "no_such_plugin_module"),    # a plugin of the TA's shell that pytest cannot import
+])
+def test_the_shells_pytest_settings_do_not_reach_the_hidden_suites(tiny, monkeypatch, variable, value):
+    """Options a TA's shell gives every pytest run must not change a grade (nor stop the grading);
+    the variable is left as it was for the TA's own pytest runs."""
+    assignment, notebooks = tiny
+    clean = {name: _tests(grade_notebook(notebooks[name], assignment)) for name in ("wrong", "right")}
+    monkeypatch.setenv(variable, value)
+    shell = {name: _tests(grade_notebook(notebooks[name], assignment)) for name in ("wrong", "right")}
+    assert shell == clean
+    assert clean["wrong"]["test_value"][0] == 0 and len(clean["wrong"]) == 5
+    assert os.environ[variable] == value

@@ -98,18 +98,25 @@ def main():
     sudo = os.geteuid() != 0 and shutil.which("sudo") is not None and subprocess.run(
         ["sudo", "-n", "true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
     install_bubblewrap(sudo)
-    work = pathlib.Path(tempfile.mkdtemp(prefix="autograder-"))
-    result = work / "practice.json"
-    # The grader itself needs no token: it gets a minimal environment, the worker an empty one.
-    env = {{"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
-           "AUTOGRADER_SALT": SALT}}
-    grade = [python, "-m", "autograder", "practice", "--find-notebook", ".", "--kit", KIT,
-             "--format", "json", "--out", result]
-    if sudo:
-        grade = ["sudo", "-n", "--preserve-env=AUTOGRADER_SALT,HOME,LANG"] + grade
-    subprocess.run([str(c) for c in grade], env=env, check=False, stdin=subprocess.DEVNULL)
-    report = [python, "-m", "autograder", "classroom50", "report", "--kit", KIT, "--result", result]
-    return subprocess.run([str(c) for c in report], check=False).returncode
+    # The grader's HOME and its result, in the job's temporary folder; removed at the end (as root
+    # when the grader ran as root: it may have written folders there).
+    work = pathlib.Path(tempfile.mkdtemp(prefix="autograder-", dir=os.environ.get("RUNNER_TEMP") or None))
+    try:
+        result = work / "practice.json"
+        # The grader itself needs no token: it gets a minimal environment, the worker an empty one.
+        env = {{"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
+               "AUTOGRADER_SALT": SALT}}
+        grade = [python, "-m", "autograder", "practice", "--find-notebook", ".", "--kit", KIT,
+                 "--format", "json", "--out", result]
+        if sudo:
+            grade = ["sudo", "-n", "--preserve-env=AUTOGRADER_SALT,HOME,LANG"] + grade
+        subprocess.run([str(c) for c in grade], env=env, check=False, stdin=subprocess.DEVNULL)
+        report = [python, "-m", "autograder", "classroom50", "report", "--kit", KIT, "--result", result]
+        return subprocess.run([str(c) for c in report], check=False).returncode
+    finally:
+        if sudo:
+            subprocess.run(["sudo", "-n", "rm", "-rf", "--", str(work)], check=False)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -162,10 +163,16 @@ def _classroom50(runner, pages, name: str, notebook_bytes: bytes):
     env.update(PAGES_BASE_URL=pages, CLASSROOM="cnn-2026", ASSIGNMENT="conv-numpy", GITHUB_OUTPUT=str(output),
                SUBMISSION_TAG="submit/20261202T000000Z-abc1234", GITHUB_REPOSITORY="org/cnn-2026-conv-numpy-kim",
                AUTOGRADER_PYTHON=str(sim.BIN / "python"))     # the install step: this environment's grader
+    def in_system_temp():
+        return {p for p in Path(tempfile.gettempdir()).iterdir() if p.lstat().st_uid == runner.uid}
+    before = in_system_temp()
     started = time.monotonic()
     proc = runner.shell(f"python {work / 'runner.py'}\n", cwd=checkout, env=env)
     seconds = time.monotonic() - started
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    # The grader's own folder (its HOME, written as root) is gone; only the runner's files stay.
+    assert sorted(p.name for p in temp.iterdir()) == ["classroom50-runtime", "github_output"]
+    assert in_system_temp() == before
     return checkout, output.read_text(), proc.stdout + proc.stderr, seconds
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 # The test processes start as the product's own processes do (autograder/startup.py): without that,
 # importing nbformat compiles 38 grammars of a format checker nothing uses, ~1 s of every test worker.
 from autograder import startup  # noqa: F401
+# ...and stamp the gradebooks they create as our nbgrader entry point does (not by starting `alembic`).
+from autograder.course.nbgrader_cli import stamp_in_process
+stamp_in_process()
 
 import os
 import shutil

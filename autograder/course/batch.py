@@ -229,6 +229,8 @@ def run_batch(course_root: str | Path, assignment_name: str, *, salt: Salt | Non
     """
     from ..sandbox.levels import SandboxUnavailable, require_level
     from .course_lock import CourseBusy, course_lock
+    from .nbgrader_cli import stamp_in_process
+    stamp_in_process()
     try:
         require_level(options.get("level"))   # a level that cannot run: one line before anything is touched
     except SandboxUnavailable as exc:

@@ -39,9 +39,16 @@ def alembic_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def stamp_in_process() -> None:
+    """New gradebooks of this process get :func:`alembic_head` instead of nbgrader starting the program.
+    For our own processes only (this entry point, ``batch``, ``merge``): a process that hosts our
+    preprocessors keeps nbgrader as it is."""
+    import nbgrader.api
+    nbgrader.api.get_alembic_version = alembic_head
+
+
 if __name__ == "__main__":
     from .. import startup  # first: process settings before nbgrader imports nbformat
-    import nbgrader.api
     from nbgrader.apps.nbgraderapp import main
-    nbgrader.api.get_alembic_version = alembic_head
+    stamp_in_process()
     startup.leave(main())

@@ -1,7 +1,9 @@
 """``python -m autograder.course.nbgrader_cli ARGS`` is ``nbgrader ARGS``, started as our own processes are.
 
-The autograder runs nbgrader's commands as subprocesses (the demo's release, collect and export;
-``autograder batch``'s collection and fallback recording; ``autograder release``).  A plain
+The autograder runs nbgrader's commands (the demo's release, collect and export; ``autograder batch``'s
+collection and fallback recording; ``autograder release``) through :func:`run`: as this module in a new
+interpreter, or, where that is safe, in a child forked from the calling process that runs what this
+module's ``__main__`` runs.  A plain
 ``python -m nbgrader`` spends 1.3 s of its 2.5 s start compiling grammars for two IRI format
 checkers nbformat never uses (see :mod:`autograder.startup`); this entry point applies the same
 start-up settings and then runs nbgrader's own ``main``, unchanged but for one thing: a new gradebook
@@ -22,9 +24,17 @@ def command(*args: str) -> list[str]:
 
 def run(course_root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """``nbgrader args`` in ``course_root``, output captured.  This interpreter's tools come first on
-    PATH: nbgrader shells out to ``alembic`` for its database, which must come from our venv."""
+    PATH (nbgrader starts Jupyter kernels, and ``alembic`` where it upgrades an old gradebook).
+
+    Forked from this process where that is safe (:func:`~.pool_process.run_forked`): nbgrader's
+    commands are imported here once instead of by a new interpreter per command."""
+    from . import pool_process
     run_env = dict(env or os.environ)
     run_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + run_env.get("PATH", "")
+    if pool_process.can_fork() and pool_process.starts_alike(run_env):
+        from nbgrader.apps import nbgraderapp  # noqa: F401 - imported once, for every forked command
+        return pool_process.run_forked(lambda: _main(list(args)), argv=command(*args), cwd=course_root,
+                                       env=run_env)
     return subprocess.run(command(*args), cwd=course_root, env=run_env, capture_output=True, text=True)
 
 
@@ -45,6 +55,21 @@ def stamp_in_process() -> None:
     preprocessors keeps nbgrader as it is."""
     import nbgrader.api
     nbgrader.api.get_alembic_version = alembic_head
+
+
+def _main(args: list[str]) -> None:
+    """This module's ``__main__`` for ``args``, in a child forked by :func:`run`: the applications the
+    parent may have made (traitlets keeps one instance of each class) are not the command's."""
+    from traitlets.config import SingletonConfigurable
+    from nbgrader.apps.nbgraderapp import main
+    classes = [SingletonConfigurable]
+    while classes:
+        cls = classes.pop()
+        cls._instance = None
+        classes.extend(cls.__subclasses__())
+    sys.argv = [__file__, *args]
+    stamp_in_process()
+    main()
 
 
 if __name__ == "__main__":

@@ -13,16 +13,24 @@ descriptor of the batch (the other processes' pipes: a process's end of input is
 else holds its pipe open), the default signal handlers, one BLAS/OpenMP thread (:data:`ONE_THREAD`),
 and none of the batch's exit handlers: it ends with ``os._exit`` after its own clean-up, as
 multiprocessing's forked children do, so that it never removes the batch's temporary folders.
+
+:func:`run_forked` does the same for the nbgrader commands the demo, ``batch`` and ``release`` run
+(``python -m autograder.course.nbgrader_cli``, about 1 s of imports each): a child forked from this
+process runs the command and is made to be that new interpreter, in its folder and environment.
 """
 from __future__ import annotations
 
+import atexit
+import locale
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
+import warnings
 from typing import Callable, Iterable
 
 from .. import startup
@@ -105,8 +113,7 @@ def _run_child(main: Callable[[], None], task_read: int, answer_write: int, log:
         os.environ.update(ONE_THREAD)
         _one_thread_in_loaded_libraries()
         sys.stdin = open(0, encoding="utf-8", closefd=False)
-        sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)
-        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+        _fresh_output()
         main()
         status = 0
     except SystemExit as exc:
@@ -116,6 +123,96 @@ def _run_child(main: Callable[[], None], task_read: int, answer_write: int, log:
     finally:
         startup.flush_output()
         os._exit(status)
+
+
+def run_forked(main: Callable[[], None], *, argv: list[str], cwd, env: dict[str, str]
+               ) -> subprocess.CompletedProcess:
+    """What ``subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)`` gives, for a
+    command this process can run itself as ``main()``: forked, and made to be that interpreter.
+
+    Only where :func:`can_fork` and where the new interpreter would start as this one did (the same
+    ``PYTHON*`` variables, no ``-W`` options); the caller checks :func:`starts_alike` first.  The child
+    changes to ``cwd`` (first on ``sys.path``, as ``python -m`` puts it) and ``env`` (temporary files
+    follow its TMPDIR), gets the interpreter's warning filters and signal handlers, keeps only the
+    inherited stdin, writes its output to two unnamed files read back here, closes every other file
+    descriptor, runs only the exit handlers the command itself registers, and ends with ``os._exit``.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        for stream in (sys.stdout, sys.stderr):     # nothing buffered here may be written twice
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:                                # the command; never returns
+            _run_command(main, os.fspath(cwd), env, out.fileno(), err.fileno())
+        try:
+            _, status = os.waitpid(pid, 0)
+        except BaseException:                       # interrupted here: the command goes too
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(argv, os.waitstatus_to_exitcode(status), _text(out.read()),
+                                           _text(err.read()))
+
+
+def starts_alike(env: dict[str, str]) -> bool:
+    """A new interpreter with ``env`` would start as this one did (same ``PYTHON*`` settings, no ``-W``)."""
+    def python_settings(environment):
+        return {k: v for k, v in environment.items() if k.startswith("PYTHON")}
+    return not sys.warnoptions and python_settings(env) == python_settings(os.environ)
+
+
+def _run_command(main: Callable[[], None], cwd: str, env: dict[str, str], out: int, err: int) -> None:
+    status = 1
+    try:
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        os.closerange(3, _fd_limit())
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(signum, signal.SIG_DFL)
+        os.chdir(cwd)
+        sys.path.insert(0, cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        tempfile.tempdir = None                     # found again from the command's TMPDIR
+        _interpreter_warning_filters()
+        atexit._clear()                             # this process's handlers are not the command's
+        _fresh_output()
+        main()
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001 - what the interpreter would print, then the exit status it would give
+        traceback.print_exc()
+    finally:
+        try:
+            atexit._run_exitfuncs()
+        finally:
+            startup.flush_output()
+            os._exit(status)
+
+
+def _fresh_output() -> None:
+    """New stdout and stderr objects on fds 1 and 2: nothing of this process's buffers goes with them."""
+    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+
+
+def _interpreter_warning_filters() -> None:
+    """The filters a new interpreter starts with (Python's documented defaults), whatever this process set."""
+    warnings.resetwarnings()
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning, DeprecationWarning):
+        warnings.simplefilter("ignore", category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+
+
+def _text(data: bytes) -> str:
+    """Output as ``text=True`` reads it: the locale's encoding, universal newlines."""
+    text = data.decode(locale.getpreferredencoding(False), errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _fd_limit() -> int:

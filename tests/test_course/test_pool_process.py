@@ -174,3 +174,86 @@ def test_the_batch_process_loads_the_engine_and_stays_with_one_thread():
     # Caught: numpy's BLAS imported before the one-thread settings starts a helper thread, and the
     # grading processes would then be forked from a process with two threads.
     assert _scenario(PRELOADED) == {"numpy": True, "threads": 1, "forkable": True}
+
+
+COMMAND_STATE = r'''
+import atexit, json, os, sys, tempfile, warnings
+from pathlib import Path
+from autograder.course.pool_process import can_fork, run_forked, starts_alike
+
+marker = Path(sys.argv[1])
+held = open(sys.argv[2], "w")                       # e.g. the gradebook the demo holds open
+atexit.register(lambda: marker.open("a").write("parent\n"))
+warnings.simplefilter("error")                      # e.g. a test process's settings
+tempfile.gettempdir()                               # cached here, from this process's TMPDIR
+
+def main():
+    atexit.register(lambda: marker.open("a").write("command\n"))
+    warnings.warn("old", PendingDeprecationWarning)  # a new interpreter ignores it
+    print(json.dumps({"cwd": os.getcwd(), "path0": sys.path[0], "temp": tempfile.gettempdir(),
+                      "who": os.environ.get("WHO"), "fds": sorted(os.listdir("/proc/self/fd"))}))
+    print("to stderr\r\n", file=sys.stderr)
+    sys.exit(3)
+
+env = {"PATH": os.environ["PATH"], "WHO": "command", "TMPDIR": sys.argv[4],
+       **{k: v for k, v in os.environ.items() if k.startswith("PYTHON")}}
+assert can_fork() and starts_alike(env) and not starts_alike(dict(env, PYTHONPATH="/elsewhere"))
+proc = run_forked(main, argv=["cmd"], cwd=sys.argv[3], env=env)
+print(json.dumps({"status": proc.returncode, "out": json.loads(proc.stdout), "err": proc.stderr,
+                  "marker": marker.read_text() if marker.exists() else "", "who": os.environ.get("WHO")}))
+'''
+
+
+def test_a_forked_command_starts_as_a_new_interpreter_would(tmp_path):
+    # Caught, each: the parent's exit handlers run in the child (marker "parent" twice) or the command's
+    # not at all; its warning filters (the warning becomes an error); its cached temporary
+    # folder; its folder first on sys.path; its descriptors (the open gradebook); its environment.
+    work, temp = tmp_path / "course", tmp_path / "tmp"
+    work.mkdir()
+    temp.mkdir()
+    seen = _scenario(COMMAND_STATE, str(tmp_path / "exit.txt"), str(tmp_path / "gradebook.db"), str(work), str(temp))
+    assert seen["status"] == 3 and seen["err"] == "to stderr\n\n"
+    assert seen["out"] == {"cwd": str(work), "path0": str(work), "temp": str(temp), "who": "command",
+                           "fds": ["0", "1", "2", "3"]}        # 3: the listing's own, closed since
+    assert seen["marker"] == "command\n" and seen["who"] is None
+
+
+NBGRADER_BOTH_WAYS = r'''
+import json, os, subprocess, sys
+from pathlib import Path
+from autograder.course import nbgrader_cli, pool_process
+from nbgrader.apps.nbgraderapp import NbGraderApp
+
+# This process ran a command itself, elsewhere: its applications (traitlets keeps one of each) are not the commands'.
+(Path(sys.argv[1]) / "parent").mkdir()
+NbGraderApp.launch_instance(["db", "student", "add", "lee", f"--CourseDirectory.root={Path(sys.argv[1]) / 'parent'}"])
+forked = []
+run_forked = pool_process.run_forked
+pool_process.run_forked = lambda *a, **k: forked.append(1) or run_forked(*a, **k)
+seen = []
+for args in (["--version"], ["generate_assignment", "nonexistent"], ["db", "student", "add", "kim"],
+             ["db", "student", "list"]):
+    answers = []
+    for side in ("forked", "started"):
+        course = Path(sys.argv[1]) / side
+        course.mkdir(exist_ok=True)
+        if side == "forked":
+            proc = nbgrader_cli.run(course, *args)
+        else:
+            env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+            proc = subprocess.run(nbgrader_cli.command(*args), cwd=course, env=env, capture_output=True, text=True)
+        answers.append([proc.returncode, *(text.replace(str(course), "<course>") for text in (proc.stdout, proc.stderr))])
+    seen.append({"args": args, "answers": answers})
+print(json.dumps({"seen": seen, "forked": len(forked)}))
+'''
+
+
+def test_nbgrader_commands_forked_answer_as_a_new_interpreter(tmp_path):
+    seen = _scenario(NBGRADER_BOTH_WAYS, str(tmp_path))
+    assert seen["forked"] == 4
+    for case in seen["seen"]:
+        forked, started = case["answers"]
+        assert forked == started, case["args"]
+    statuses = [case["answers"][0][0] for case in seen["seen"]]
+    assert statuses[0] == 0 and statuses[1] != 0 and statuses[2:] == [0, 0]
+    assert "kim" in seen["seen"][3]["answers"][0][1]

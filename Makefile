@@ -13,13 +13,16 @@ RUN    := PYTHONDONTWRITEBYTECODE= PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python
 # ~3,600 modules the kit's processes import, and compileall this package.  Where PYTHONDONTWRITEBYTECODE
 # is set (as on CI images), every process, sandbox workers included, would otherwise compile them again;
 # the commands below clear it so that anything else is compiled once, by the first process to import it.
+# The system tools (scripts/install-sandbox.sh: apt, never fatal) install meanwhile: on a new machine
+# both wait mostly on downloads.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
-	$(BIN)/python -m compileall -q autograder
-	$(BIN)/python scripts/precompile.py
-	-scripts/install-sandbox.sh
+	scripts/install-sandbox.sh & tools=$$!; \
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" \
+	  && $(BIN)/python -m pip install --quiet --no-compile -e '.[dev]' \
+	  && $(BIN)/python -m compileall -q autograder \
+	  && $(BIN)/python scripts/precompile.py; \
+	status=$$?; wait $$tools; exit $$status
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -101,8 +101,7 @@ class ForkedProcess:
 
 
 def _run_child(main: Callable[[], None], task_read: int, answer_write: int, log: int) -> None:
-    status = 1
-    try:
+    def become_grading_process():
         os.setsid()
         os.dup2(task_read, 0)
         os.dup2(answer_write, 1)
@@ -114,15 +113,31 @@ def _run_child(main: Callable[[], None], task_read: int, answer_write: int, log:
         _one_thread_in_loaded_libraries()
         sys.stdin = open(0, encoding="utf-8", closefd=False)
         _fresh_output()
+    _end_as_interpreter(become_grading_process, main, exit_handlers=False)
+
+
+def _end_as_interpreter(become: Callable[[], None], main: Callable[[], None], *, exit_handlers: bool) -> None:
+    """In a forked child: ``become()``, then ``main()``, then end as the interpreter would (the status of a
+    ``SystemExit``, or 1 after the traceback), by ``os._exit``; never returns.  ``exit_handlers``: run
+    those registered since ``become()`` cleared the inherited ones."""
+    status = 1
+    try:
+        become()
         main()
         status = 0
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
     except BaseException:  # noqa: BLE001 - what the interpreter would print, then the exit status it would give
         traceback.print_exc()
     finally:
-        startup.flush_output()
-        os._exit(status)
+        try:
+            if exit_handlers:
+                atexit._run_exitfuncs()
+        finally:
+            startup.flush_output()
+            os._exit(status)
 
 
 def run_forked(main: Callable[[], None], *, argv: list[str], cwd, env: dict[str, str]
@@ -163,8 +178,7 @@ def starts_alike(env: dict[str, str]) -> bool:
 
 
 def _run_command(main: Callable[[], None], cwd: str, env: dict[str, str], out: int, err: int) -> None:
-    status = 1
-    try:
+    def become_command():
         os.dup2(out, 1)
         os.dup2(err, 2)
         os.closerange(3, _fd_limit())
@@ -177,22 +191,11 @@ def _run_command(main: Callable[[], None], cwd: str, env: dict[str, str], out: i
         os.environ.update(env)
         tempfile.tempdir = None                     # found again from the command's TMPDIR
         _interpreter_warning_filters()
-        atexit._clear()                             # this process's handlers are not the command's
+        # This process's exit handlers are not the command's.  (Objects it made that clean up at exit
+        # through weakref.finalize, a temporary folder say, stay this process's: never run in the child.)
+        atexit._clear()
         _fresh_output()
-        main()
-        status = 0
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if not isinstance(exc.code, (int, type(None))):
-            print(exc.code, file=sys.stderr)
-    except BaseException:  # noqa: BLE001 - what the interpreter would print, then the exit status it would give
-        traceback.print_exc()
-    finally:
-        try:
-            atexit._run_exitfuncs()
-        finally:
-            startup.flush_output()
-            os._exit(status)
+    _end_as_interpreter(become_command, main, exit_handlers=True)
 
 
 def _fresh_output() -> None:

@@ -101,16 +101,17 @@ def reference():
 
 # `make test` runs whole files on two workers (pytest-xdist --dist loadfile), handed out in collection
 # order (the Makefile turns off xdist's own reordering).  A long file handed out last keeps one worker busy
-# while the other idles, so the longest files go first (measured by `pytest --junitxml`, summing each file's
-# test times under `make test`; longest first).
-LONGEST_FIRST = ("test_demo.py", "test_record_equivalence.py", "test_salt.py", "test_cli.py", "test_transfer_corpus.py",
-                 "test_batch.py", "test_runner_simulation.py", "test_transfer_release.py", "test_speculation.py",
-                 "test_shards.py", "test_nbgrader_cycle.py", "test_attacks.py", "test_hint_corpus.py",
-                 "test_pipeline_attacks.py", "test_channel_fuzz.py", "test_transfer_pretrained.py",
-                 "test_parallel_isolation.py", "test_release.py", "test_value_diagnosis.py", "test_ci_github.py",
-                 "test_suites.py", "test_gradescope.py", "test_python_versions.py", "test_cnn_inside_grading.py",
-                 "test_cnn_inside_release.py", "test_transfer_shortcuts.py", "test_corpus.py", "test_session.py",
-                 "test_reference_vs_torch.py", "test_cnn_inside_reference.py")
+# while the other idles, so the longest files go first (each file's test times summed over a whole
+# `make test` run; files not listed, all of them short, come last and fill the end).
+LONGEST_FIRST = ("test_demo.py", "test_cli.py", "test_transfer_corpus.py", "test_record_equivalence.py",
+                 "test_runner_simulation.py", "test_salt.py", "test_attacks.py", "test_speculation.py",
+                 "test_batch.py", "test_transfer_pretrained.py", "test_gradescope.py", "test_pool_process.py",
+                 "test_hint_corpus.py", "test_transfer_shortcuts.py", "test_transfer_release.py",
+                 "test_channel_fuzz.py", "test_parallel_isolation.py", "test_ci_github.py", "test_shards.py",
+                 "test_pipeline_attacks.py", "test_cnn_inside_grading.py", "test_cnn_inside_release.py",
+                 "test_nbgrader_cycle.py", "test_python_versions.py", "test_value_diagnosis.py", "test_suites.py",
+                 "test_session.py", "test_reference_vs_torch.py", "test_corpus.py", "test_transfer_grading.py",
+                 "test_release.py", "test_sandbox.py", "test_sanitize.py", "test_cnn_inside_reference.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -72,9 +72,12 @@ def _serve(channel, lines, GraderError) -> None:
 
 def _serve_assignment(channel, task: dict, lines, assignment: Assignment, suites, GraderError) -> str | None:
     """Grade ``task`` and the tasks after it of the same assignment; return the first line of another one."""
+    from ..sandbox.session import keep_spare_worker
     key = (task["config"], task["assignment"])
     while True:
         channel.write(json.dumps({"id": task["id"], "started": True}) + "\n")   # the time limit starts now
+        if task.get("last"):            # nothing follows: the spare started for it is its last
+            keep_spare_worker(False, keep_started=True)
         try:
             reply = _stage_and_grade(channel, task, assignment, suites)
         except GraderError as exc:
@@ -170,12 +173,13 @@ class _Worker:
         self.sent = self.started = 0.0
         self.buffer = b""
 
-    def send(self, task: dict) -> None:
-        """Queue ``task``; its clock starts when the worker says it started (not while it imports)."""
+    def send(self, task: dict, last: bool = False) -> None:
+        """Queue ``task``; its clock starts when the worker says it started (not while it imports).
+        ``last``: no task is left to hand out after it (the worker then starts no spare sandbox)."""
         self.task, self.sent, self.started = task, time.monotonic(), float("inf")
         self.progress: dict = {}
         try:
-            self.proc.stdin.write((json.dumps(task, ensure_ascii=False) + "\n").encode("utf-8"))
+            self.proc.stdin.write((json.dumps({**task, "last": last}, ensure_ascii=False) + "\n").encode("utf-8"))
         except OSError:
             pass    # the worker is gone: its closed stdout reports it
 
@@ -252,11 +256,14 @@ def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Pa
     selector = selectors.DefaultSelector()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
+        def hand_out(worker: _Worker) -> None:
+            worker.send(pending.pop(0), last=not pending)
+
         def spawn() -> None:
             worker = _Worker(log, fork=fork and can_fork())
             workers.append(worker)
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
-            worker.send(pending.pop(0))
+            hand_out(worker)
 
         closing: list[_Worker] = []
 
@@ -297,7 +304,7 @@ def grade_in_parallel(tasks: list[dict], jobs: int, timeout: float, log_path: Pa
                             finish(worker, message)
                     if worker.task is None:
                         if pending:
-                            worker.send(pending.pop(0))
+                            hand_out(worker)
                         else:
                             retire(worker, kill=False)
                 now = time.monotonic()

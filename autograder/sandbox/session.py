@@ -153,11 +153,13 @@ _spare: tuple[tuple, WorkerProcess] | None = None
 _keep_spare = False
 
 
-def keep_spare_worker(enabled: bool = True) -> None:
-    """Start each next worker ahead of time (``autograder batch`` grading processes)."""
+def keep_spare_worker(enabled: bool = True, *, keep_started: bool = False) -> None:
+    """Start each next worker ahead of time (``autograder batch`` grading processes).  Turning it off
+    kills the spare already started, unless ``keep_started``: a grading process's last submission uses the
+    spare started for it, and starts none that nothing would use."""
     global _keep_spare
     _keep_spare = enabled
-    if not enabled:
+    if not enabled and not keep_started:
         _drop_spare()
 
 

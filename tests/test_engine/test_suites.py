@@ -192,3 +192,45 @@ def test_the_shells_pytest_settings_do_not_reach_the_hidden_suites(tiny, monkeyp
     assert shell == clean
     assert clean["wrong"]["test_value"][0] == 0 and len(clean["wrong"]) == 5
     assert os.environ[variable] == value
+
+
+def test_a_grading_process_starts_no_spare_sandbox_after_its_last_task(tiny, tmp_path, monkeypatch):
+    """The pool marks the task after which none is left ("last"): its submission uses the spare started
+    for it, and no new one is started that nothing would use (nor is that spare killed unused)."""
+    from autograder.sandbox import session
+    assignment, notebooks = tiny
+    started = []
+    real = session.WorkerProcess
+    monkeypatch.setattr(session, "WorkerProcess", lambda *a, **k: started.append(1) or real(*a, **k))
+    tasks = [{"id": f"s{i}", "notebook": str(notebooks["right"]), "assignment": "tiny", "lang": "en",
+              "level": None, "notes": [], "config": str(assignment.course_root / "grading.yml"), "last": last}
+             for i, last in enumerate([False, False, True])]
+    session.keep_spare_worker(True)
+    try:
+        channel = io.StringIO()
+        grading_pool._serve(channel, iter(json.dumps(t) + "\n" for t in tasks), GraderError)
+        spare_left = session._spare
+    finally:
+        session.keep_spare_worker(False)
+    results = [json.loads(line) for line in channel.getvalue().splitlines() if "result" in line]
+    assert [r["result"]["score"] for r in results] == [20, 20, 20]
+    assert len(started) == 3 and spare_left is None     # the first worker, then a spare for each next task
+
+
+def test_the_pool_marks_only_the_task_handed_out_last(tiny, tmp_path, monkeypatch):
+    assignment, notebooks = tiny
+    sent = []
+
+    class Recording(grading_pool._Worker):
+        def send(self, task, last=False):
+            sent.append((task["id"], last))
+            super().send(task, last)
+    monkeypatch.setattr(grading_pool, "_Worker", Recording)
+    tasks = [{"id": f"s{i}", "notebook": str(notebooks["right"]), "assignment": "tiny", "lang": "en",
+              "level": None, "notes": [], "config": str(assignment.course_root / "grading.yml")} for i in range(3)]
+    done = {}
+    grading_pool.grade_in_parallel(tasks, 1, 120, tmp_path / "batch.log",
+                                   lambda task, reply, seconds: done.__setitem__(task["id"], reply), fork=False)
+    assert sent == [("s0", False), ("s1", False), ("s2", True)]
+    assert [done[t["id"]]["result"]["score"] for t in tasks] == [20, 20, 20]
+    assert all("last" not in t for t in tasks)          # what the caller gave is left as it was

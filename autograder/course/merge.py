@@ -22,8 +22,6 @@ def merge(course_root: str | Path, assignment_name: str, dirs: list[str | Path],
           timeout: float | None = None, feedback: bool = True, csv_path: str | Path | None = None, echo=print,
           level: str | None = None):
     """Combine shard results into ``course_root`` as one ``autograder batch`` run; the BatchReport."""
-    from .nbgrader_cli import stamp_in_process
-    stamp_in_process()
     root = Path(course_root).resolve()
     assignment = get_assignment(assignment_name, root / "grading.yml")
     manifests = collect_manifests(dirs, assignment.name)

@@ -51,8 +51,8 @@ def alembic_head() -> str:
 
 def stamp_in_process() -> None:
     """New gradebooks of this process get :func:`alembic_head` instead of nbgrader starting the program.
-    For our own processes only (this entry point, ``batch``, ``merge``): a process that hosts our
-    preprocessors keeps nbgrader as it is."""
+    For our own processes only (this entry point, and ``batch``, through which ``merge`` records too): a
+    process that hosts our preprocessors keeps nbgrader as it is."""
     import nbgrader.api
     nbgrader.api.get_alembic_version = alembic_head
 
@@ -65,7 +65,7 @@ def _main(args: list[str]) -> None:
     classes = [SingletonConfigurable]
     while classes:
         cls = classes.pop()
-        cls._instance = None
+        cls.clear_instance()
         classes.extend(cls.__subclasses__())
     sys.argv = [__file__, *args]
     stamp_in_process()

@@ -65,8 +65,7 @@ class ForkedProcess:
     def __init__(self, main: Callable[[], None], stderr) -> None:
         task_read, task_write = os.pipe()
         answer_read, answer_write = os.pipe()
-        for stream in (sys.stdout, sys.stderr):     # nothing buffered here may be written twice
-            stream.flush()
+        startup.flush_output()                      # nothing buffered here may be written twice
         pid = os.fork()
         if pid == 0:                                # the grading process; never returns
             _run_child(main, task_read, answer_write, stderr.fileno())
@@ -153,8 +152,7 @@ def run_forked(main: Callable[[], None], *, argv: list[str], cwd, env: dict[str,
     descriptor, runs only the exit handlers the command itself registers, and ends with ``os._exit``.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        for stream in (sys.stdout, sys.stderr):     # nothing buffered here may be written twice
-            stream.flush()
+        startup.flush_output()                      # nothing buffered here may be written twice
         pid = os.fork()
         if pid == 0:                                # the command; never returns
             _run_command(main, os.fspath(cwd), env, out.fileno(), err.fileno())

@@ -8,12 +8,17 @@ wrong type, a question without tests, a missing notebook) is reported as one
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+#: libyaml's parser where PyYAML was built with it (10x faster; the same documents and errors), else PyYAML's own.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ConfigError(Exception):
@@ -166,7 +171,7 @@ def load_grading(path: str | Path = "grading.yml", *, require_sources: bool = Tr
     if not path.is_file():
         raise ConfigError(f"{path}: grading file not found; run from the course root or pass --config")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -198,11 +203,22 @@ def load_grading(path: str | Path = "grading.yml", *, require_sources: bool = Tr
 def test_functions(path: Path) -> set[str]:
     """Names of the top-level ``test_*`` functions of a pytest file (without running it)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+        stat = Path(path).stat()
+    except OSError:
         return set()
-    return {node.name for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")}
+    return set(_test_functions(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=256)
+def _test_functions(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    # Keyed by the file's mtime and size as well: a file edited in a long-lived process is parsed again.
+    # grading.yml names the same few files for many questions, and every command reads it at least once.
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(node.name for node in tree.body
+                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
 
 
 def _check_public(path: Path, assignment: "Assignment", question: Question) -> None:

@@ -52,6 +52,18 @@ def test_mistakes_name_the_key(grading, mutate, expected):
     assert expected in message and "\n" not in message
 
 
+def test_a_hidden_test_file_edited_meanwhile_is_read_again(grading):
+    """The test names of hidden test files are kept per process (every command reads grading.yml): an
+    instructor's edit in between, here removing a test grading.yml marks public, is still seen."""
+    path = grading()
+    load_grading(path)
+    test_file = path.parent / "source" / "cnn_step_by_step" / "hidden_tests" / "test_zero_pad.py"
+    text = test_file.read_text(encoding="utf-8")
+    test_file.write_text(text.replace("def test_input_unchanged(", "def check_input_unchanged("), encoding="utf-8")
+    with pytest.raises(ConfigError, match="public test 'test_input_unchanged' is not a test function"):
+        load_grading(path)
+
+
 def test_invalid_yaml_and_missing_file(tmp_path):
     bad = tmp_path / "grading.yml"
     bad.write_text("assignments: [unclosed\n")

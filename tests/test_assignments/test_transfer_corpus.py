@@ -15,7 +15,11 @@ json``, and
   without quoting hidden test source.
 
 Besides that: the reference solution scores 100, the released stubs 0 with a
-"not implemented" message on every function.
+"not implemented" message on every function; and one wrong value of
+tests/value_mistakes_transfer.py rides in a notebook with no variant of its
+question, to show end to end that the transfer-learning suites name its mistake
+(the value diagnosis, tests/test_feedback/test_value_diagnosis.py), without a
+notebook of its own (a transfer_learning grade trains for ~8 s of CPU).
 """
 from __future__ import annotations
 
@@ -28,10 +32,21 @@ from test_assignments.test_corpus import EPS, _LEAKS, _describe, _pack, _parse, 
 from test_assignments.test_transfer_support import CORPUS, GRADED, NAME, RELEASE_DIR, SOLUTION_DIR, SOURCE_NOTEBOOK
 
 from test_assignments import test_corpus
+from value_mistakes_transfer import TL
 
 VARIANTS = [_parse(p) for kind in ("right", "wrong") for p in sorted((CORPUS / kind).glob("*.py"))]
 BINS = _pack(VARIANTS)
 EXTRA = {"solution": SOLUTION_DIR / f"{NAME}.ipynb", "stubs": RELEASE_DIR / f"{NAME}.ipynb"}
+#: The value mistake graded end to end, and where: the first notebook without a variant of its question
+#: (or a notebook of its own, "diagnosed", once every notebook has one).
+DIAGNOSED = next(c for c in TL if c.name == "ev_error_rate")
+DIAGNOSED_IN = next((i for i, b in enumerate(BINS) if DIAGNOSED.question not in b), "diagnosed")
+
+
+def _wrong_questions(key) -> set[str]:
+    """The questions of notebook ``key`` that hold a wrong function."""
+    wrong = {q for q, v in BINS[key].items() if v.path.parent.name == "wrong"} if isinstance(key, int) else set()
+    return wrong | ({DIAGNOSED.question} if key == DIAGNOSED_IN else set())
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +54,10 @@ def graded(tmp_path_factory) -> dict:
     """Grade every bin and the two extra notebooks once, in one `autograder grade NB...` run per core."""
     tmp = tmp_path_factory.mktemp("transfer_corpus")
     jobs = {}
-    for i, variants in enumerate(BINS):
-        nb = tmp / f"submission_{i:02d}.ipynb"
-        test_corpus._build_notebook(variants, nb, source=SOURCE_NOTEBOOK)
+    for i, variants in [*enumerate(BINS), *([(DIAGNOSED_IN, {})] if DIAGNOSED_IN == "diagnosed" else [])]:
+        nb = tmp / f"submission_{i:02d}.ipynb" if isinstance(i, int) else tmp / f"{i}.ipynb"
+        rider = {DIAGNOSED.question: DIAGNOSED} if i == DIAGNOSED_IN else {}
+        test_corpus._build_notebook({**variants, **rider}, nb, source=SOURCE_NOTEBOOK)
         jobs[i] = nb
     for key, notebook in EXTRA.items():              # distinct names: one results folder
         jobs[key] = shutil.copy2(notebook, tmp / f"{key}.ipynb")
@@ -99,12 +115,23 @@ def test_variant(graded, variant):
 @pytest.mark.parametrize("index", range(len(BINS)), ids=[f"submission_{i:02d}" for i in range(len(BINS))])
 def test_only_the_wrong_question_loses_points(graded, index):
     result = _ok(graded[index], f"submission_{index:02d}")
-    wrong_here = {q for q, v in BINS[index].items() if v.path.parent.name == "wrong"}
+    wrong_here = _wrong_questions(index)
     for q in result["questions"]:
         if q["name"] not in wrong_here:
             assert q["score"] >= q["max_score"] - EPS, (
-                f"submission_{index:02d}: {q['name']} lost points next to the wrong variants "
-                f"{sorted(BINS[index][w].label for w in wrong_here)}:\n{_describe(q)}")
+                f"submission_{index:02d}: {q['name']} lost points next to the wrong functions of "
+                f"{sorted(wrong_here)}:\n{_describe(q)}")
+
+
+def test_a_wrong_accuracy_is_named_as_its_complement(graded):
+    """The value-diagnosis hook in the transfer-learning suites: the error rate returned as the accuracy
+    loses points and a failed test names it (the ``diagnose:complement`` hint, in Korean by default)."""
+    where = f"{DIAGNOSED.name} in {DIAGNOSED_IN}"
+    q = _question(_ok(graded[DIAGNOSED_IN], where), DIAGNOSED.question)
+    assert q["score"] < q["max_score"] - EPS, f"{where}: the error rate got full marks:\n{_describe(q)}"
+    failed = [t for t in q["tests"] if t["status"] != "passed"]
+    assert any(f"diagnose:{DIAGNOSED.kind}" in t.get("hints", ()) and "힌트:" in t["output"] for t in failed), \
+        "\n".join(f"  {t['id']} hints={t.get('hints')}: {t['output'][-300:]}" for t in failed)
 
 
 @pytest.mark.parametrize("key", [*range(len(BINS)), "stubs"], ids=[*(f"submission_{i:02d}" for i in range(len(BINS))), "stubs"])

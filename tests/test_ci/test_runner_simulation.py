@@ -164,7 +164,16 @@ def _classroom50(runner, pages, name: str, notebook_bytes: bytes):
                SUBMISSION_TAG="submit/20261202T000000Z-abc1234", GITHUB_REPOSITORY="org/cnn-2026-conv-numpy-kim",
                AUTOGRADER_PYTHON=str(sim.BIN / "python"))     # the install step: this environment's grader
     def in_system_temp():
-        return {p for p in Path(tempfile.gettempdir()).iterdir() if p.lstat().st_uid == runner.uid}
+        # Other tests make and remove their own folders there meanwhile: a name gone between listing
+        # and lstat was not the runner's.
+        owned = set()
+        for path in Path(tempfile.gettempdir()).iterdir():
+            try:
+                if path.lstat().st_uid == runner.uid:
+                    owned.add(path)
+            except FileNotFoundError:
+                pass
+        return owned
     before = in_system_temp()
     started = time.monotonic()
     proc = runner.shell(f"python {work / 'runner.py'}\n", cwd=checkout, env=env)

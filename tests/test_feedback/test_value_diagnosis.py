@@ -14,6 +14,8 @@ value before and after the student's call.  The figure for the README::
 A few numpy cases are also graded end to end with ``python -m autograder grade`` (packed in
 one notebook like tests/test_assignments/test_corpus.py does), proving that the hook in autograder/engine/checks.py
 and autograder/engine/runner.py brings the diagnosis into a test's feedback and its ``hints``.
+The transfer-learning case graded end to end (the error rate as the accuracy) rides in a notebook of
+the transfer corpus: tests/test_assignments/test_transfer_corpus.py::test_a_wrong_accuracy_is_named_as_its_complement.
 """
 from __future__ import annotations
 
@@ -251,18 +253,3 @@ def test_end_to_end_hint(graded_end_to_end, question):
     hinted = [t for t in failed if f"diagnose:{case.kind}" in t.get("hints", ()) and "힌트:" in t["output"]]
     assert hinted, f"{case.name}: no failed test carries diagnose:{case.kind}:\n" + "\n".join(
         f"  {t['id']} hints={t.get('hints')}: {t['output'][-400:]}" for t in failed)
-
-
-def test_end_to_end_transfer_learning(tmp_path):
-    """The hook in the transfer-learning suites: a wrong accuracy (the error rate) is named as a complement."""
-    from test_assignments.test_corpus import _build_notebook, _grade
-
-    case = next(c for c in TL if c.name == "ev_error_rate")
-    notebook = tmp_path / "submission.ipynb"
-    _build_notebook({case.question: case}, notebook, source=TL_DIR / "transfer_learning.ipynb")
-    result = _grade(notebook, tmp_path / "result.json", "transfer_learning")
-    assert "__error__" not in result, result.get("__error__")
-    q = next(q for q in result["questions"] if q["name"] == case.question)
-    failed = [t for t in q["tests"] if t["status"] != "passed"]
-    assert any(f"diagnose:{case.kind}" in t.get("hints", ()) and "힌트:" in t["output"] for t in failed), \
-        "\n".join(f"  {t['id']} hints={t.get('hints')}: {t['output'][-300:]}" for t in failed)

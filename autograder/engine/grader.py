@@ -18,8 +18,7 @@ from .notebook import CodeCell, load_submission
 from .policy import forbidden_uses
 from ..results import GradeResult
 from .salt import Salt, resolve_salt
-from ..sandbox.launch import probe
-from ..sandbox.session import Limits, StudentError, WorkerSession
+from ..sandbox.session import Limits, StudentError, WorkerSession, probed_level
 from ..feedback.texts import say
 
 
@@ -92,10 +91,11 @@ def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, not
     run again without the top-level statements that call notebook functions.
     """
     shipped = assignment.release_dir if assignment.release_dir.is_dir() else None
-    if (level or probe()) == "L1":
+    limits = _session_limits(assignment)
+    level = level or probed_level(limits, shipped, lang)
+    if level == "L1":
         protect_instructor_files(assignment)
     sources = [c.source if visible_only or not is_visible_check(c) else "" for c in cells]
-    limits = _session_limits(assignment)
     for attempt in range(2):
         session = WorkerSession(sources, limits=limits, shipped_dir=shipped, level=level, language=lang)
         try:

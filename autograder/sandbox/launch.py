@@ -34,6 +34,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import slots
 
@@ -452,37 +453,63 @@ def candidate_levels() -> list[str]:
     return out + ["L0"]
 
 
-def try_level(level: str, timeout_s: float = 10.0) -> str | None:
-    """Start a real worker at ``level`` and ping it; return None if it works, else why not."""
+def start_and_ping(level: str, limits: Limits, shipped_dir: Path | None = None, language: str | None = None,
+                   timeout_s: float = 10.0) -> tuple[WorkerProcess | None, str | None]:
+    """Start a real worker at ``level`` and ping it: (the live worker, None) if it works, else (None, why not)."""
     from .inside import codec  # the grader's own copy
     try:
-        wp = WorkerProcess(level, Limits())
+        wp = WorkerProcess(level, limits, shipped_dir, language)
     except (OSError, slots.NoFreeSlot) as exc:
-        return f"cannot start: {exc}"
+        return None, f"cannot start: {exc}"
     try:
         deadline = time.monotonic() + timeout_s
         wp.send(codec.pack({"op": "ping"}), deadline)
         reply = codec.unpack_body(wp.recv(deadline))
         if reply.get("op") != "pong":
-            return "no pong"
-        if "L1" in level and reply.get("uid") != wp.uid:
-            return f"worker runs as uid {reply.get('uid')}"
-        return None
+            why = "no pong"
+        elif "L1" in level and reply.get("uid") != wp.uid:
+            why = f"worker runs as uid {reply.get('uid')}"
+        else:
+            return wp, None
     except (ChannelTimeout, ChannelClosed, ChannelOversize, ValueError) as exc:
         time.sleep(0.05)  # let the drain thread collect the error text
-        return f"{type(exc).__name__}: {exc} {wp.output_tail()[-300:]}".strip()
-    finally:
+        why = f"{type(exc).__name__}: {exc} {wp.output_tail()[-300:]}".strip()
+    except BaseException:
         wp.kill()
+        raise
+    wp.kill()
+    return None, why
+
+
+def try_level(level: str, timeout_s: float = 10.0) -> str | None:
+    """Start a real worker at ``level`` and ping it; return None if it works, else why not."""
+    wp, why = start_and_ping(level, Limits(), timeout_s=timeout_s)
+    if wp is not None:
+        wp.kill()
+    return why
 
 
 def probe(*, refresh: bool = False) -> str:
     """The strongest level that really works here (cached per process)."""
     if "level" in _probe_cache and not refresh:
         return _probe_cache["level"]
+    return _first_working(lambda level: (None, try_level(level)))[0]
+
+
+def probe_keeping(limits: Limits, shipped_dir: Path | None = None,
+                  language: str | None = None) -> tuple[str, WorkerProcess | None]:
+    """:func:`probe`, and where this process has not probed yet, the worker that showed the level works: it
+    was started with these settings, has only answered a ping, and can serve a submission."""
+    if "level" in _probe_cache:
+        return _probe_cache["level"], None
+    return _first_working(lambda level: start_and_ping(level, limits, shipped_dir, language))
+
+
+def _first_working(trial: Callable[[str], tuple[WorkerProcess | None, str | None]]) -> tuple[str, WorkerProcess | None]:
     for level in candidate_levels():
-        why = try_level(level)
+        worker, why = trial(level)
         if why is None:
             _probe_cache["level"] = level
-            return level
+            return level, worker
         probe_details[level] = why
     raise RuntimeError(f"no sandbox level works on this machine: {probe_details}")

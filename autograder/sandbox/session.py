@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import atexit
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,9 @@ from .inside import codec
 from . import speculation, torch_archive  # noqa: F401  (torch_archive installs the codec's archive guard)
 from .facts import Facts, parse_facts
 from .launch import (LEVELS, ChannelClosed, ChannelOversize, ChannelTimeout, Limits,
-                      WorkerProcess, probe)
+                      WorkerProcess, probe_keeping)
 
-__all__ = ["Limits", "WorkerSession", "LoadReport", "CellStatus", "CellError", "CallResult",
+__all__ = ["Limits", "WorkerSession", "probed_level", "LoadReport", "CellStatus", "CellError", "CallResult",
            "StudentError", "StudentException", "StudentMissing", "StudentTimeout",
            "StudentCrash", "StudentProtocolError", "Unsupported"]
 
@@ -194,6 +195,28 @@ def _start_spare(settings: tuple) -> None:
 atexit.register(_drop_spare)
 
 
+def _forget_inherited_spare() -> None:
+    # A forked child (a grading process of `autograder batch`) must neither use nor kill its parent's spare.
+    global _spare
+    _spare = None
+
+
+os.register_at_fork(after_in_child=_forget_inherited_spare)
+
+
+def probed_level(limits: Limits, shipped_dir: Path | None = None, language: str | None = None) -> str:
+    """The strongest sandbox level that works here (:func:`launch.probe`).  The first time a process probes,
+    the worker that shows a level works is started with these settings and kept as the spare: the first
+    submission graded with them uses it (no cell has run in it), and a grading command starts one worker fewer."""
+    global _spare
+    shipped_dir = Path(shipped_dir) if shipped_dir else None
+    level, worker = probe_keeping(limits, shipped_dir, language)
+    if worker is not None:
+        _drop_spare()
+        _spare = ((level, limits, shipped_dir, language), worker)
+    return level
+
+
 class WorkerSession:
     """One submission's worker. Not thread-safe: use one session per thread."""
 
@@ -207,7 +230,7 @@ class WorkerSession:
         self.shipped_dir = Path(shipped_dir) if shipped_dir else None
         if level is not None and level not in LEVELS:  # never silently downgrade
             raise ValueError(f"unknown sandbox level {level!r}; expected one of {LEVELS}")
-        self.level: str = level or probe()
+        self.level: str = level or probed_level(self.limits, self.shipped_dir, language)
         self.load_report: LoadReport | None = None
         self.restarts = 0                       # workers killed after timeouts/crashes
         self._wp: WorkerProcess | None = None

@@ -71,3 +71,40 @@ def test_without_spares_no_worker_is_started_ahead():
     with WorkerSession(["x = 1"], limits=LIMITS) as first:
         first.start()
     assert session_module._spare is None
+
+
+def test_the_worker_that_answered_the_probe_serves_the_first_submission(monkeypatch):
+    """Counted: a process that has not probed yet starts one worker for its first submission, not a trial
+    worker and then another; the worker that answered the probe runs the notebook."""
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_probe_cache", {})             # as in a new grading process
+    started = []
+    real_init = launch.WorkerProcess.__init__
+
+    def counting_init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self.proc.pid)
+    monkeypatch.setattr(launch.WorkerProcess, "__init__", counting_init)
+    with WorkerSession(LOOKS, limits=LIMITS) as first:
+        assert first.start().cells[0].status == "ok"
+        assert started == [first._wp.proc.pid]
+        assert first.call("look").value[:2] == [False, False]
+        assert first.level == launch.probe()                    # and the level is the probed one
+    assert session_module._spare is None                         # nothing started ahead: spares are off
+    with WorkerSession(LOOKS, limits=LIMITS) as second:          # probed now: the next one starts its own
+        second.start()
+        assert len(started) == 2 and second._wp.proc.pid == started[1]
+
+
+def test_a_forked_child_neither_uses_nor_kills_its_parents_spare(spare):
+    with WorkerSession(["x = 1"], limits=LIMITS) as first:
+        first.start()
+    ready = _spare_pid()
+    assert ready is not None
+    child = os.fork()
+    if child == 0:                                               # the child: no spare of its own
+        os._exit(0 if session_module._spare is None else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    with WorkerSession(LOOKS, limits=LIMITS) as second:          # the parent's spare is alive and used
+        second.start()
+        assert second._wp.proc.pid == ready

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import json
 import shutil
 from pathlib import Path
@@ -192,6 +193,28 @@ def test_the_shells_pytest_settings_do_not_reach_the_hidden_suites(tiny, monkeyp
     assert shell == clean
     assert clean["wrong"]["test_value"][0] == 0 and len(clean["wrong"]) == 5
     assert os.environ[variable] == value
+
+
+def test_an_installed_pytest_plugin_does_not_reach_the_hidden_suites(tiny, monkeypatch, tmp_path):
+    """A pytest plugin installed beside the grader (found by its entry point, as pip installs one) is not
+    loaded into the hidden suites: here one that would keep only the first hidden test."""
+    assignment, notebooks = tiny
+    clean = {name: _tests(grade_notebook(notebooks[name], assignment)) for name in ("wrong", "right")}
+    site = tmp_path / "site"
+    (site / "lenient_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "lenient_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: lenient-plugin\n"
+                                                                    "Version: 1.0\n", encoding="utf-8")
+    (site / "lenient_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pytest11]\nlenient = lenient_plugin\n",
+                                                                            encoding="utf-8")
+    (site / "lenient_plugin.py").write_text(
+        "def pytest_collection_modifyitems(session, config, items):\n    del items[1:]\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    import importlib.metadata
+    assert "lenient" in {e.name for e in importlib.metadata.entry_points(group="pytest11")}   # installed
+    installed = {name: _tests(grade_notebook(notebooks[name], assignment)) for name in ("wrong", "right")}
+    assert installed == clean and installed["wrong"]["test_value"][0] == 0
+    assert "lenient_plugin" not in sys.modules
+    assert "PYTEST_DISABLE_PLUGIN_AUTOLOAD" not in os.environ     # the TA's own pytest runs load it as before
 
 
 def test_a_grading_process_starts_no_spare_sandbox_after_its_last_task(tiny, tmp_path, monkeypatch):

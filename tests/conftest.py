@@ -4,9 +4,6 @@ from __future__ import annotations
 # The test processes start as the product's own processes do (autograder/startup.py): without that,
 # importing nbformat compiles 38 grammars of a format checker nothing uses, ~1 s of every test worker.
 from autograder import startup  # noqa: F401
-# ...and stamp the gradebooks they create as our nbgrader entry point does (not by starting `alembic`).
-from autograder.course.nbgrader_cli import stamp_in_process
-stamp_in_process()
 
 import os
 import shutil
@@ -112,6 +109,16 @@ LONGEST_FIRST = ("test_demo.py", "test_cli.py", "test_transfer_corpus.py", "test
                  "test_nbgrader_cycle.py", "test_python_versions.py", "test_value_diagnosis.py", "test_suites.py",
                  "test_session.py", "test_reference_vs_torch.py", "test_corpus.py", "test_transfer_grading.py",
                  "test_release.py", "test_sandbox.py", "test_sanitize.py", "test_cnn_inside_reference.py")
+
+
+def pytest_configure(config):
+    """The test processes stamp the gradebooks they create as our nbgrader entry point does (not by starting
+    `alembic`).  Not pytest-xdist's controller, which creates none: importing nbgrader there (~1 s) would
+    hold back the start of the workers."""
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        return
+    from autograder.course.nbgrader_cli import stamp_in_process
+    stamp_in_process()
 
 
 def pytest_collection_modifyitems(session, config, items):

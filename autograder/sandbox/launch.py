@@ -502,7 +502,14 @@ def probe_keeping(limits: Limits, shipped_dir: Path | None = None,
     was started with these settings, has only answered a ping, and can serve a submission."""
     if "level" in _probe_cache:
         return _probe_cache["level"], None
-    return _first_working(lambda level: start_and_ping(level, limits, shipped_dir, language))
+
+    def trial(level: str) -> tuple[WorkerProcess | None, str | None]:
+        worker, _why = start_and_ping(level, limits, shipped_dir, language)
+        # A level is judged as probe() judges it (default limits); these settings only decide whether the
+        # trial worker can be kept.  (A memory limit too small for any worker is then the submission's
+        # load failure, as before, not "no level works".)
+        return (worker, None) if worker is not None else (None, try_level(level))
+    return _first_working(trial)
 
 
 def _first_working(trial: Callable[[str], tuple[WorkerProcess | None, str | None]]) -> tuple[str, WorkerProcess | None]:

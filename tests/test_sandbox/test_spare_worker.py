@@ -108,3 +108,13 @@ def test_a_forked_child_neither_uses_nor_kills_its_parents_spare(spare):
     with WorkerSession(LOOKS, limits=LIMITS) as second:          # the parent's spare is alive and used
         second.start()
         assert second._wp.proc.pid == ready
+
+
+def test_settings_no_worker_starts_under_leave_the_probed_level_as_it_was(monkeypatch):
+    """The level is judged with the probe's own settings: an assignment whose memory limit no worker can
+    start under gets the level probe() finds (its submissions then fail to load, each with a note), not
+    "no sandbox level works"; and no worker is kept."""
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_probe_cache", {})
+    assert session_module.probed_level(Limits(memory_mb=20)) == launch.probe()
+    assert session_module._spare is None

@@ -82,20 +82,34 @@ def is_visible_check(cell: CodeCell) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+#: The Jupyter cell tag with which an instructor marks a cell that grading never needs: a demonstration,
+#: a plot, a long training run for the student to look at.  Neither grading nor ``autograder check`` runs
+#: it.  A student who tags a cell of their own only keeps it from running (no hidden test reads what
+#: such a cell makes: the suites call the graded functions).
+SKIP_TAG = "skip-when-grading"
+
+
+def is_skipped_when_grading(cell: CodeCell) -> bool:
+    tags = cell.metadata.get("tags")
+    return isinstance(tags, list) and SKIP_TAG in tags
+
+
 def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, notes: list[str],
            lang: str, visible_only: bool):
     """Start a worker and run the notebook in it.
 
     The hidden suites replace the visible checks, so those cells are not run
-    when grading.  If top-level code still hangs or crashes, the notebook is
-    run again without the top-level statements that call notebook functions.
+    when grading, nor cells tagged ``skip-when-grading``.  If top-level code
+    still hangs or crashes, the notebook is run again without the top-level
+    statements that call notebook functions.
     """
     shipped = assignment.release_dir if assignment.release_dir.is_dir() else None
     limits = _session_limits(assignment)
     level = level or probed_level(limits, shipped, lang)
     if level == "L1":
         protect_instructor_files(assignment)
-    sources = [c.source if visible_only or not is_visible_check(c) else "" for c in cells]
+    sources = ["" if is_skipped_when_grading(c) or (is_visible_check(c) and not visible_only) else c.source
+               for c in cells]
     for attempt in range(2):
         session = WorkerSession(sources, limits=limits, shipped_dir=shipped, level=level, language=lang)
         try:

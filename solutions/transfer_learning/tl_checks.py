@@ -46,7 +46,7 @@ MIN_ACCURACY = {"feature_extractor": 0.75, "fine_tune": 0.80}
 DEEP = (8, 16, 24, 32)
 NARROW = (8, 16, 24)
 
-# Stored results of a correct solution (see tests/test_transfer_checks.py, which recomputes them).
+# Stored results of a correct solution (see tests/test_assignments/test_transfer_checks.py, which recomputes them).
 # train_one_epoch: pretrained network, base frozen, 20 target training images in batches of 8, 8, 4,
 # torch.optim.SGD(model.classifier.parameters(), lr=0.1), nn.CrossEntropyLoss().  "head" is
 # _head_summary() of the classifier after the epoch (row sums of the weight, then the bias).

@@ -99,6 +99,20 @@ def _tests(result) -> dict[str, tuple[float, str]]:
     return {t.name: (t.score, t.output.split("\n")[0]) for q in result.questions for t in q.tests}
 
 
+@pytest.mark.parametrize("tags, double_scores", [(["skip-when-grading"], True), ([], False), (["plot"], False)])
+def test_a_cell_tagged_skip_when_grading_is_not_run(tiny, tmp_path, tags, double_scores):
+    """A demonstration cell the instructor tagged ``skip-when-grading`` is not run: here one that would
+    replace the graded function by a wrong one.  Untagged, or with another tag, it runs and costs points."""
+    assignment, notebooks = tiny
+    nb = nbformat.read(notebooks["right"], as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("def double(x):\n    return x + 2", metadata={"tags": tags}))
+    path = tmp_path / "with_demo.ipynb"
+    nbformat.write(nb, path)
+    tests = _tests(grade_notebook(path, assignment))
+    assert (tests["test_value"][0] > 0) is double_scores
+    assert tests["test_settles[1]"][0] > 0
+
+
 def test_many_submissions_in_one_session_grade_as_each_alone(tiny):
     """Catches state crossing submissions: a session fixture kept (test_board_is_fresh fails for the second
     student), time-out strikes kept (the right notebook after the hanging one would be given up on), outcomes

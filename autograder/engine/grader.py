@@ -83,9 +83,10 @@ def is_visible_check(cell: CodeCell) -> bool:
 
 
 #: The Jupyter cell tag with which an instructor marks a cell that grading never needs: a demonstration,
-#: a plot, a long training run for the student to look at.  Neither grading nor ``autograder check`` runs
-#: it.  A student who tags a cell of their own only keeps it from running (no hidden test reads what
-#: such a cell makes: the suites call the graded functions).
+#: a plot, a training run for the student to look at.  Grading with the hidden suites skips it as it skips
+#: the visible checks; ``autograder check`` and the practice grade run it (a visible check may read what it
+#: makes).  A student who tags a cell of their own only keeps it from running: the hidden suites call the
+#: graded functions and read nothing such a cell makes.
 SKIP_TAG = "skip-when-grading"
 
 
@@ -99,16 +100,17 @@ def _start(cells: list[CodeCell], assignment: Assignment, level: str | None, not
     """Start a worker and run the notebook in it.
 
     The hidden suites replace the visible checks, so those cells are not run
-    when grading, nor cells tagged ``skip-when-grading``.  If top-level code
-    still hangs or crashes, the notebook is run again without the top-level
-    statements that call notebook functions.
+    when grading, nor the cells only they and the student need (tagged
+    ``skip-when-grading``).  If top-level code still hangs or crashes, the
+    notebook is run again without the top-level statements that call
+    notebook functions.
     """
     shipped = assignment.release_dir if assignment.release_dir.is_dir() else None
     limits = _session_limits(assignment)
     level = level or probed_level(limits, shipped, lang)
     if level == "L1":
         protect_instructor_files(assignment)
-    sources = ["" if is_skipped_when_grading(c) or (is_visible_check(c) and not visible_only) else c.source
+    sources = [c.source if visible_only or not (is_visible_check(c) or is_skipped_when_grading(c)) else ""
                for c in cells]
     for attempt in range(2):
         session = WorkerSession(sources, limits=limits, shipped_dir=shipped, level=level, language=lang)

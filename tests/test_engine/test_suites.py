@@ -113,6 +113,19 @@ def test_a_cell_tagged_skip_when_grading_is_not_run(tiny, tmp_path, tags, double
     assert tests["test_settles[1]"][0] > 0
 
 
+def test_the_students_own_checks_run_a_tagged_cell(tiny, tmp_path):
+    """``autograder check`` (visible checks only) runs every cell: a visible check may read what a tagged
+    cell makes.  Seen through the note a failing cell leaves: grading has none, the check has one."""
+    assignment, notebooks = tiny
+    nb = nbformat.read(notebooks["right"], as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('the demonstration ran')",
+                                              metadata={"tags": ["skip-when-grading"]}))
+    path = tmp_path / "with_demo.ipynb"
+    nbformat.write(nb, path)
+    assert not [n for n in grade_notebook(path, assignment).notes if "the demonstration ran" in n]
+    assert [n for n in grade_notebook(path, assignment, visible_only=True).notes if "the demonstration ran" in n]
+
+
 def test_many_submissions_in_one_session_grade_as_each_alone(tiny):
     """Catches state crossing submissions: a session fixture kept (test_board_is_fresh fails for the second
     student), time-out strikes kept (the right notebook after the hanging one would be given up on), outcomes

@@ -171,6 +171,11 @@ def _drop_spare() -> None:
         _spare = None
 
 
+def _settings(level: str, limits: Limits, shipped_dir, language: str | None) -> tuple:
+    """What a worker is started with (:class:`WorkerProcess`'s arguments), and what a spare must match."""
+    return (level, limits, Path(shipped_dir) if shipped_dir else None, language)
+
+
 def _worker_for(settings: tuple) -> WorkerProcess:
     """The spare if it was started with these settings and is still alive, else a new worker."""
     global _spare
@@ -209,11 +214,10 @@ def probed_level(limits: Limits, shipped_dir: Path | None = None, language: str 
     the worker that shows a level works is started with these settings and kept as the spare: the first
     submission graded with them uses it (no cell has run in it), and a grading command starts one worker fewer."""
     global _spare
-    shipped_dir = Path(shipped_dir) if shipped_dir else None
-    level, worker = probe_keeping(limits, shipped_dir, language)
+    level, worker = probe_keeping(limits, Path(shipped_dir) if shipped_dir else None, language)
     if worker is not None:
         _drop_spare()
-        _spare = ((level, limits, shipped_dir, language), worker)
+        _spare = (_settings(level, limits, shipped_dir, language), worker)
     return level
 
 
@@ -278,7 +282,7 @@ class WorkerSession:
 
     def _load(self) -> None:
         t0 = time.monotonic()
-        settings = (self.level, self.limits, self.shipped_dir, self.language)
+        settings = _settings(self.level, self.limits, self.shipped_dir, self.language)
         for _attempt in range(MAX_LOAD_ATTEMPTS):
             wp = _worker_for(settings)
             done: dict[int, CellStatus] = {}

@@ -9,6 +9,8 @@ pytest) plus every package the assignments in source/ import (their notebooks, s
 hidden tests), found by reading them, so that sandbox workers, which cannot write bytecode, find it
 written.  Anything else is compiled by the first process that imports it, as Python always does (`make`
 clears PYTHONDONTWRITEBYTECODE for its commands so that this happens once, not in every process).
+It also builds matplotlib's font list for the workers once (autograder/sandbox/fonts.py), for the same
+reason: a worker cannot keep what it builds.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 sys.dont_write_bytecode = False        # whatever PYTHONDONTWRITEBYTECODE says: writing them is the point
@@ -105,10 +108,22 @@ def main(argv: list[str]) -> int:
     engine = engine + sorted(name for name in assignment_imports(SOURCE)
                              if installed(name) and not any(part.startswith("_") for part in name.split(".")))
     other = subprocess.Popen([sys.executable, __file__, *course], stdout=subprocess.PIPE, text=True)
+    fonts = threading.Thread(target=_font_list)
+    fonts.start()
     missing = import_all(engine) + other.communicate()[0].split()
+    fonts.join()
     print(f"precompile: {len(engine) + len(course)} packages and modules of the kit compiled or up to date"
           + (f"; not importable here (compiled when first used): {', '.join(missing)}" if missing else ""))
     return other.returncode
+
+
+def _font_list() -> None:
+    """matplotlib's font list for the sandbox workers (autograder/sandbox/fonts.py), built once here."""
+    from autograder.sandbox.fonts import build_font_list
+    try:
+        build_font_list()
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"precompile: no font list for the workers ({exc}); each builds its own", file=sys.stderr)
 
 
 if __name__ == "__main__":

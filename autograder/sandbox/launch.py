@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import slots
+from .fonts import copy_font_lists
 
 LEVELS = ("L2+L1", "L2", "L1", "L0")
 _HERE = Path(__file__).resolve().parent
@@ -126,6 +127,7 @@ class Workspace:
         self.work.mkdir(mode=0o700)
         for source in INSIDE_FILES:
             shutil.copyfile(source, self.prog / source.name)
+        copy_font_lists(self.prog)
         shown = uid if uid is not None else os.geteuid()
         (self.prog / "passwd").write_text(f"sandbox:x:{shown}:{shown}:sandbox:/tmp:/usr/sbin/nologin\n")
         (self.prog / "group").write_text(f"sandbox:x:{shown}:\n")

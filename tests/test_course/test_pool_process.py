@@ -125,6 +125,46 @@ def test_a_forked_grading_process_has_one_thread_per_pool_and_its_own_session(tm
     assert seen["forkable"] and seen["after"] and not seen["with_thread"]
 
 
+FROZEN = r'''
+import gc, json, multiprocessing, os, sys
+from autograder.course.pool_process import ForkedProcess
+
+inherited = [[i] for i in range(20000)]          # containers the collector tracks, made before the forks
+
+def seen_by_collector():
+    ids = {id(x) for x in gc.get_objects()}
+    return {"inherited_seen": sum(id(x) in ids for x in inherited), "frozen": gc.get_freeze_count()}
+
+def report():
+    os.write(1, json.dumps(seen_by_collector()).encode())
+
+def report_to(queue):
+    queue.put(seen_by_collector())
+
+log = open(sys.argv[1], "ab")
+forked = ForkedProcess(report, log)                     # a grading process
+forked.stdin.close()
+child = json.loads(forked.stdout.read())
+forked.wait(30)
+queue = multiprocessing.get_context("fork").SimpleQueue()
+worker = multiprocessing.get_context("fork").Process(target=report_to, args=(queue,))   # a feedback worker
+worker.start()
+pooled = queue.get()
+worker.join()
+print(json.dumps({"child": child, "pooled": pooled, "parent": seen_by_collector()}))
+'''
+
+
+def test_a_forked_process_leaves_the_inherited_heap_out_of_its_collections(tmp_path):
+    # Caught: without the fork hook of autograder/startup.py every full collection in a grading process
+    # walks the whole inherited heap (PyTorch, nbgrader: ~270,000 objects); and a parent left frozen would
+    # never collect its own garbage again.
+    seen = _scenario(FROZEN, str(tmp_path / "batch.log"))
+    for name in ("child", "pooled"):
+        assert seen[name]["inherited_seen"] == 0 and seen[name]["frozen"] >= 20000, (name, seen[name])
+    assert seen["parent"] == {"inherited_seen": 20000, "frozen": 0}
+
+
 BOTH_WAYS = r'''
 import json, sys
 from pathlib import Path

@@ -4,7 +4,8 @@ A worker's home is new and empty, so the first ``import matplotlib.pyplot`` of e
 parse every font on the machine again to write matplotlib's font list (``fontlist-v*.json`` in
 ``MPLCONFIGDIR``): about 0.3 s of each transfer_learning or cnn_inside grade.  ``make setup`` builds the list
 once (:func:`build_font_list`, in a process of its own that imports only matplotlib); each workspace gets a
-copy of it next to the worker program, and the worker puts it in its ``MPLCONFIGDIR`` before any cell runs.
+copy of it next to the worker program, and the worker puts it in its ``MPLCONFIGDIR`` when the notebook
+first imports matplotlib (not before: until then the worker's folder stays as the student left it).
 The list holds font file names and metrics only.  The sandbox sees the same ``/usr`` and interpreter folders
 as the grader, so the same files; if one is missing, matplotlib rebuilds the list in the worker, as it
 would without it.  Without a built list (a kit installed without ``make setup``) nothing changes.

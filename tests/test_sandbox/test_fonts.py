@@ -13,18 +13,22 @@ from autograder.sandbox.session import Limits, WorkerSession
 pytest.importorskip("matplotlib")
 
 LIMITS = Limits(call_timeout_s=10, load_timeout_s=60)
-# Records whether matplotlib built its font list while the cell imported it, and what MPLCONFIGDIR held.
+# Records whether matplotlib built its font list while the cell imported it, what MPLCONFIGDIR held
+# once matplotlib was imported (its font manager not yet), and what the worker's folder held before that.
 PROBE = """import io, logging, os
 seen = io.StringIO()
 log = logging.getLogger("matplotlib.font_manager")
 log.addHandler(logging.StreamHandler(seen))
 log.setLevel(logging.INFO)
-before = sorted(os.listdir(os.environ["MPLCONFIGDIR"])) if os.path.isdir(os.environ["MPLCONFIGDIR"]) else []
+untouched = sorted(os.listdir(os.environ["HOME"]))
+import matplotlib
+config = os.environ["MPLCONFIGDIR"]
+before = sorted(os.listdir(config)) if os.path.isdir(config) else []
 import matplotlib.pyplot as plt
 plt.plot([0, 1], [1, 0]); plt.title("x")
 plt.gcf().canvas.draw()
 def f():
-    return ["generated new fontManager" in seen.getvalue(), before]
+    return ["generated new fontManager" in seen.getvalue(), before, untouched]
 """
 
 
@@ -43,10 +47,13 @@ def built(tmp_path_factory):
 
 
 def _import_matplotlib(level: str) -> list:
+    """(font list rebuilt, what MPLCONFIGDIR held); the worker's home is empty until matplotlib is imported."""
     with WorkerSession([PROBE], limits=LIMITS, level=level) as session:
         report = session.start()
         assert report.cells[0].status == "ok", report.cells[0]
-        return session.call("f").value
+        rebuilt, before, untouched = session.call("f").value
+    assert untouched == []
+    return rebuilt, before
 
 
 def test_a_worker_starts_with_the_built_font_list(level, built, monkeypatch):

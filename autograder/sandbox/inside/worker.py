@@ -422,20 +422,35 @@ class Worker:
                 _exit(3)
 
 
+class _FontListOnImport:
+    """On the first import of matplotlib, put the font list the grader shipped next to this file
+    (autograder/sandbox/fonts.py) where matplotlib looks for it, so that matplotlib does not build it
+    again; then step aside.  Only then: the worker's folder stays empty until the notebook uses matplotlib."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "matplotlib":
+            sys.meta_path[:] = [finder for finder in sys.meta_path if finder is not self]
+            here, target_dir = os.path.dirname(os.path.abspath(__file__)), os.environ.get("MPLCONFIGDIR")
+            try:
+                if target_dir:
+                    os.makedirs(target_dir, exist_ok=True)
+                    for font_list in self.names:
+                        with open(os.path.join(here, font_list), "rb") as src, \
+                                open(os.path.join(target_dir, font_list), "wb") as dst:
+                            dst.write(src.read())
+            except OSError:
+                pass            # matplotlib builds its own, as it would without one
+        return None             # the import itself goes on as usual
+
+
 def _start_with_font_list() -> None:
-    """Put the font list the grader shipped next to this file (autograder/sandbox/fonts.py) where matplotlib
-    looks for it, so that the notebook's first ``import matplotlib.pyplot`` does not build it again."""
-    here, target = os.path.dirname(os.path.abspath(__file__)), os.environ.get("MPLCONFIGDIR")
-    names = [n for n in os.listdir(here) if n.startswith("fontlist-v") and n.endswith(".json")]
-    if not target or not names:
-        return
-    try:
-        os.makedirs(target, exist_ok=True)
-        for name in names:
-            with open(os.path.join(here, name), "rb") as src, open(os.path.join(target, name), "wb") as dst:
-                dst.write(src.read())
-    except OSError:
-        pass                    # matplotlib builds its own, as it would without one
+    names = [n for n in os.listdir(os.path.dirname(os.path.abspath(__file__)))
+             if n.startswith("fontlist-v") and n.endswith(".json")]
+    if names:
+        sys.meta_path.insert(0, _FontListOnImport(names))
 
 
 def main(argv: list[str]) -> None:

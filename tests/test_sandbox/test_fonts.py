@@ -14,13 +14,13 @@ pytest.importorskip("matplotlib")
 
 LIMITS = Limits(call_timeout_s=10, load_timeout_s=60)
 # Records whether matplotlib built its font list while the cell imported it, what MPLCONFIGDIR held
-# once matplotlib was imported (its font manager not yet), and what the worker's folder held before that.
+# once matplotlib was imported (its font manager not yet), and that the folder did not exist before that.
 PROBE = """import io, logging, os
 seen = io.StringIO()
 log = logging.getLogger("matplotlib.font_manager")
 log.addHandler(logging.StreamHandler(seen))
 log.setLevel(logging.INFO)
-untouched = sorted(os.listdir(os.environ["HOME"]))
+untouched = not os.path.exists(os.environ["MPLCONFIGDIR"])
 import matplotlib
 config = os.environ["MPLCONFIGDIR"]
 before = sorted(os.listdir(config)) if os.path.isdir(config) else []
@@ -47,12 +47,13 @@ def built(tmp_path_factory):
 
 
 def _import_matplotlib(level: str) -> list:
-    """(font list rebuilt, what MPLCONFIGDIR held); the worker's home is empty until matplotlib is imported."""
+    """(font list rebuilt, what MPLCONFIGDIR held); nothing is made in the worker's home before matplotlib is
+    imported."""
     with WorkerSession([PROBE], limits=LIMITS, level=level) as session:
         report = session.start()
         assert report.cells[0].status == "ok", report.cells[0]
         rebuilt, before, untouched = session.call("f").value
-    assert untouched == []
+    assert untouched is True
     return rebuilt, before
 
 

@@ -21,8 +21,23 @@ sys.modules.setdefault("rfc3987_syntax", None)
 # the parent's heap: PyTorch, numpy, pytest and nbgrader, some 270,000 objects that live as long as it does.
 # The cyclic garbage collector would walk all of them in every full collection (0.2 s of a 1 s grade), and
 # touching them copies the memory pages the fork shared.  Frozen before the fork (gc.freeze), the child
-# leaves them out; the parent takes its own back right after.
-os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
+# leaves them out; the parent takes its own back right after, unless it had frozen its heap itself (gc has
+# no partial unfreeze: a process that freezes on purpose keeps what is frozen at each fork).
+_frozen_on_purpose = False
+
+
+def _freeze_for_the_child() -> None:
+    global _frozen_on_purpose
+    _frozen_on_purpose = gc.get_freeze_count() > 0
+    gc.freeze()
+
+
+def _thaw_in_the_parent() -> None:
+    if not _frozen_on_purpose:
+        gc.unfreeze()
+
+
+os.register_at_fork(before=_freeze_for_the_child, after_in_parent=_thaw_in_the_parent)
 
 
 def leave(code) -> None:

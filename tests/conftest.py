@@ -121,6 +121,14 @@ def pytest_configure(config):
     stamp_in_process()
 
 
+def pytest_collection_finish(session):
+    """What collection imported (PyTorch, nbgrader, the engine, every test module) lives as long as the test
+    process: left out of the garbage collector's passes, as the product's forked processes leave what they
+    inherit (autograder/startup.py).  Objects the tests make are collected as usual."""
+    import gc
+    gc.freeze()
+
+
 def pytest_collection_modifyitems(session, config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: tests keep their order in a file

@@ -50,5 +50,10 @@ fi
 chmod -R go-rwx "$SOURCE/course/source"
 if [ -f "$SOURCE/salt" ]; then chmod 600 "$SOURCE/salt"; fi
 
+# matplotlib's font list, built once into the image, so that a notebook's first `import matplotlib.pyplot`
+# does not scan the fonts again in every sandbox worker (autograder/sandbox/fonts.py).
+PYTHONPATH="$SOURCE/kit" "$VENV/bin/python" -c "from autograder.sandbox.fonts import build_font_list; build_font_list()" \
+  || echo "note: no font list for the sandbox workers; each builds its own"
+
 # Fail the build now, with a readable message, rather than every submission later.
 PYTHONPATH="$SOURCE/kit" "$VENV/bin/python" -m autograder gradescope check --root "$ROOT"

@@ -108,9 +108,10 @@ def main(argv: list[str]) -> int:
     engine = engine + sorted(name for name in assignment_imports(SOURCE)
                              if installed(name) and not any(part.startswith("_") for part in name.split(".")))
     other = subprocess.Popen([sys.executable, __file__, *course], stdout=subprocess.PIPE, text=True)
-    fonts = threading.Thread(target=_font_list)
+    missing = import_all(engine)
+    fonts = threading.Thread(target=_font_list)       # matplotlib is compiled by now
     fonts.start()
-    missing = import_all(engine) + other.communicate()[0].split()
+    missing += other.communicate()[0].split()
     fonts.join()
     print(f"precompile: {len(engine) + len(course)} packages and modules of the kit compiled or up to date"
           + (f"; not importable here (compiled when first used): {', '.join(missing)}" if missing else ""))

@@ -5,7 +5,6 @@ Imported first by ``autograder/__main__.py`` and ``autograder/course/grading_poo
 our preprocessors load, so that they keep their own settings.
 """
 import atexit
-import gc
 import os
 import sys
 import threading
@@ -16,28 +15,6 @@ import threading
 # notebook schemas use neither, and nbformat validates without format checking.  A None entry in
 # sys.modules makes that import fail, and jsonschema then simply goes without those two checkers.
 sys.modules.setdefault("rfc3987_syntax", None)
-
-# A forked child (a grading process, a feedback or recording worker, a forked nbgrader command) inherits
-# the parent's heap: PyTorch, numpy, pytest and nbgrader, some 270,000 objects that live as long as it does.
-# The cyclic garbage collector would walk all of them in every full collection (0.2 s of a 1 s grade), and
-# touching them copies the memory pages the fork shared.  Frozen before the fork (gc.freeze), the child
-# leaves them out; the parent takes its own back right after, unless it had frozen its heap itself (gc has
-# no partial unfreeze: a process that freezes on purpose keeps what is frozen at each fork).
-_frozen_on_purpose = False
-
-
-def _freeze_for_the_child() -> None:
-    global _frozen_on_purpose
-    _frozen_on_purpose = gc.get_freeze_count() > 0
-    gc.freeze()
-
-
-def _thaw_in_the_parent() -> None:
-    if not _frozen_on_purpose:
-        gc.unfreeze()
-
-
-os.register_at_fork(before=_freeze_for_the_child, after_in_parent=_thaw_in_the_parent)
 
 
 def leave(code) -> None:

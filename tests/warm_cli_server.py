@@ -28,6 +28,11 @@ import autograder.cli  # noqa: F401,E402
 import autograder.engine.grader  # noqa: F401,E402
 import autograder.engine.suites  # noqa: F401,E402
 
+# What the children inherit stays out of their garbage collections, as for the product's forked processes
+# (autograder/course/pool_process.py, heap_frozen_for_forks); this process only forks, so it never thaws.
+import gc  # noqa: E402
+gc.freeze()
+
 
 def _child(request: dict, answers: int, requests: int) -> None:
     """Become ``python -m MODULE ARGS`` in the requested folder and environment; never returns."""

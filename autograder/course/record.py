@@ -222,8 +222,12 @@ def _converting(folders: list[str], jobs: int, db_url: str, course_id: str):
         yield map(convert_submission, folders)
         return
     from .record_gradebook import snapshot
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(folders)), initializer=_read_from_snapshot,
-                                                  initargs=(snapshot(db_url), db_url, course_id)) as pool:
+    from .pool_process import heap_frozen_for_forks
+    image = snapshot(db_url)
+    with heap_frozen_for_forks():                   # the workers fork here, when the pool starts
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(folders)), initializer=_read_from_snapshot,
+                                                        initargs=(image, db_url, course_id))
+    with pool:
         yield pool.imap(convert_submission, folders)
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from . import nbgrader_bridge as bridge
 from .feedback_memo import remembering
+from .pool_process import heap_frozen_for_forks
 from .record import RecordError, file_logger, in_directory, nbgrader_app
 from .record_gradebook import FEEDBACK_READERS, reading_copy, snapshot
 
@@ -135,12 +136,13 @@ def generate_feedback(root: str | Path, assignment_id: str, argv: list[str], *, 
         return _run_share(root, assignment_id, argv, [], log, image) == 0
     context = multiprocessing.get_context("fork")
     workers = []
-    for group in groups:
-        mine = set(group)
-        excluded = [s for s in students if s not in mine]
-        worker = context.Process(target=_child, args=(root, assignment_id, argv, excluded, log, image))
-        worker.start()
-        workers.append(worker)
+    with heap_frozen_for_forks():
+        for group in groups:
+            mine = set(group)
+            excluded = [s for s in students if s not in mine]
+            worker = context.Process(target=_child, args=(root, assignment_id, argv, excluded, log, image))
+            worker.start()
+            workers.append(worker)
     for worker in workers:
         worker.join()
     return all(worker.exitcode == 0 for worker in workers)

@@ -126,14 +126,27 @@ def test_a_forked_grading_process_has_one_thread_per_pool_and_its_own_session(tm
 
 
 FROZEN = r'''
-import gc, json, multiprocessing, os, sys
-from autograder.course.pool_process import ForkedProcess
+import gc, json, multiprocessing, os, subprocess, sys, weakref
+from autograder.course.pool_process import ForkedProcess, run_forked
 
 inherited = [[i] for i in range(20000)]          # containers the collector tracks, made before the forks
 
+class Node:
+    pass
+
 def seen_by_collector():
     ids = {id(x) for x in gc.get_objects()}
-    return {"inherited_seen": sum(id(x) in ids for x in inherited), "frozen": gc.get_freeze_count()}
+    # a grading process starts a program for each submission (its sandbox worker) and must still collect
+    # the cyclic garbage it makes meanwhile
+    cycle = Node()
+    cycle.me = cycle
+    gone = weakref.ref(cycle)
+    del cycle
+    for _ in range(3):
+        subprocess.run([sys.executable, "-c", "pass"], preexec_fn=lambda: None, check=True)
+    gc.collect()
+    return {"inherited_seen": sum(id(x) in ids for x in inherited), "frozen": gc.get_freeze_count(),
+            "own_cycle_collected": gone() is None}
 
 def report():
     os.write(1, json.dumps(seen_by_collector()).encode())
@@ -147,22 +160,27 @@ forked.stdin.close()
 child = json.loads(forked.stdout.read())
 forked.wait(30)
 queue = multiprocessing.get_context("fork").SimpleQueue()
-worker = multiprocessing.get_context("fork").Process(target=report_to, args=(queue,))   # a feedback worker
-worker.start()
+from autograder.course.pool_process import heap_frozen_for_forks
+with heap_frozen_for_forks():                           # a feedback worker
+    worker = multiprocessing.get_context("fork").Process(target=report_to, args=(queue,))
+    worker.start()
 pooled = queue.get()
 worker.join()
-print(json.dumps({"child": child, "pooled": pooled, "parent": seen_by_collector()}))
+command = json.loads(run_forked(report, argv=["report"], cwd=os.getcwd(), env=dict(os.environ)).stdout)
+print(json.dumps({"child": child, "pooled": pooled, "command": command, "parent": seen_by_collector()}))
 '''
 
 
 def test_a_forked_process_leaves_the_inherited_heap_out_of_its_collections(tmp_path):
-    # Caught: without the fork hook of autograder/startup.py every full collection in a grading process
-    # walks the whole inherited heap (PyTorch, nbgrader: ~270,000 objects); and a parent left frozen would
-    # never collect its own garbage again.
+    # Caught: without heap_frozen_for_forks every full collection in a grading process walks the whole
+    # inherited heap (PyTorch, nbgrader: ~270,000 objects); a parent left frozen would never collect its own
+    # garbage again; and freezing at every fork (a hook) would freeze, at each sandbox worker a grading process
+    # starts, the garbage it has not collected yet.
     seen = _scenario(FROZEN, str(tmp_path / "batch.log"))
-    for name in ("child", "pooled"):
+    for name in ("child", "pooled", "command"):
         assert seen[name]["inherited_seen"] == 0 and seen[name]["frozen"] >= 20000, (name, seen[name])
-    assert seen["parent"] == {"inherited_seen": 20000, "frozen": 0}
+        assert seen[name]["own_cycle_collected"] is True, name
+    assert seen["parent"] == {"inherited_seen": 20000, "frozen": 0, "own_cycle_collected": True}
 
 
 BOTH_WAYS = r'''

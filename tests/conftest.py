@@ -124,7 +124,8 @@ def pytest_configure(config):
 def pytest_collection_finish(session):
     """What collection imported (PyTorch, nbgrader, the engine, every test module) lives as long as the test
     process: left out of the garbage collector's passes, as the product's forked processes leave what they
-    inherit (autograder/course/pool_process.py, heap_frozen_for_forks).  Objects the tests make are collected as usual."""
+    inherit (autograder/course/pool_process.py, heap_frozen_for_forks).  Objects the tests make are collected
+    as usual."""
     import gc
     gc.freeze()
 

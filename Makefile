@@ -9,21 +9,17 @@ RUN    := PYTHONDONTWRITEBYTECODE= PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python
 
 .PHONY: setup demo test release bench clean
 
-# Bytecode: pip would compile all ~12,400 files it installs (~20 s); scripts/precompile.py compiles the
-# ~3,600 modules the kit's processes import, and compileall this package.  Where PYTHONDONTWRITEBYTECODE
-# is set (as on CI images), every process, sandbox workers included, would otherwise compile them again;
-# the commands below clear it so that anything else is compiled once, by the first process to import it.
-# pip >= 24 goes into the new venv straight from the system's pip where that can (`--python`, pip >= 22.3):
-# 2.6 s less than venv's own pip 23 and an upgrade; else from ensurepip, then upgraded.  The system tools
-# (scripts/install-sandbox.sh: apt, never fatal) install while pip does: on a new machine both wait mostly
-# on downloads.
+# Dependencies: scripts/install_deps.py (uv, with pip's settings handed over; pip if uv fails).
+# Bytecode: an installer would compile all ~12,400 files it installs (~20 s); scripts/precompile.py
+# compiles the ~3,600 modules the kit's processes import, and compileall this package.  Where
+# PYTHONDONTWRITEBYTECODE is set (as on CI images), every process, sandbox workers included, would
+# otherwise compile them again; the commands below clear it so that anything else is compiled once, by
+# the first process to import it.  The system tools (scripts/install-sandbox.sh: apt, never fatal)
+# install while the dependencies do: on a new machine both wait mostly on downloads.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
-	$(BIN)/python -c 'import pip, sys; sys.exit(int(pip.__version__.split(".")[0]) < 24)' 2>/dev/null \
-	  || $(PYTHON) -m pip --python $(BIN)/python install --quiet --upgrade "pip>=24" 2>/dev/null \
-	  || { $(BIN)/python -m ensurepip && $(BIN)/python -m pip install --quiet --upgrade "pip>=24"; }
 	scripts/install-sandbox.sh & tools=$$!; \
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]' \
+	$(PYTHON) scripts/install_deps.py $(BIN)/python \
 	  && $(BIN)/python -m compileall -q autograder \
 	  && $(BIN)/python scripts/precompile.py; \
 	status=$$?; wait $$tools; exit $$status

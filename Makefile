@@ -50,4 +50,4 @@ release: setup
 	for a in $(ASSIGNMENTS); do $(RUN) -m autograder release $$a || exit 1; done
 
 clean:
-	rm -rf $(VENV) gradebook.db .pytest_cache
+	rm -rf $(VENV) .uv-cache gradebook.db .pytest_cache

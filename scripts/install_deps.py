@@ -3,9 +3,10 @@
     python3 scripts/install_deps.py .venv/bin/python
 
 uv installs them when it can: it downloads the ~145 packages in parallel and links their files from its
-cache, where pip fetches and unpacks them one after another (a new 2-core machine: 9 s against 27 s,
-README "Measurements").  uv is pinned and put into the venv by this interpreter's pip; its cache lives in
-the venv (`make clean` removes both; hard links need the same file system).  uv reads none of pip's
+cache, where pip fetches and unpacks them one after another (a new 2-core machine: ~20 s against 34-48 s,
+README "Measurements").  uv is pinned and put into the venv by this interpreter's pip; its cache is
+`.uv-cache/` beside the venv: on the same file system (hard links), outside the interpreter's tree that
+sandboxed workers see, removed by `make clean`.  uv reads none of pip's
 settings, so the ones that choose what gets installed are handed over: `find-links` (where this kind of
 machine keeps the CPU build of PyTorch that `torch==2.13.0` must resolve to, instead of PyPI's CUDA
 build), `index-url`, `extra-index-url`, `constraint` and `cert`.  If uv cannot be installed or fails,
@@ -79,7 +80,7 @@ def install_with_uv(venv_python: str) -> bool:
         return False
     options, extra_env = uv_arguments(pip_settings())
     env = {**os.environ, **extra_env}
-    env.setdefault("UV_CACHE_DIR", str(bin_dir.parent / ".uv-cache"))
+    env.setdefault("UV_CACHE_DIR", str(ROOT / ".uv-cache"))
     return run([str(bin_dir / "uv"), "pip", "install", "--quiet", "--python", venv_python, *options,
                 "-e", REQUIREMENT, PIP], env)
 

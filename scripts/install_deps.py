@@ -70,8 +70,9 @@ def uv_arguments(settings: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     return options, env
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> bool:
-    return subprocess.run(cmd, cwd=ROOT, env=env).returncode == 0
+def run(cmd: list[str], env: dict[str, str] | None = None, quiet: bool = False) -> bool:
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.run(cmd, cwd=ROOT, env=env, stdout=output, stderr=output).returncode == 0
 
 
 def install_with_uv(venv_python: str) -> bool:
@@ -86,7 +87,8 @@ def install_with_uv(venv_python: str) -> bool:
 
 
 def install_with_pip(venv_python: str) -> bool:
-    has_pip = run([venv_python, "-c", "import pip, sys; sys.exit(int(pip.__version__.split('.')[0]) < 24)"])
+    has_pip = run([venv_python, "-c", "import pip, sys; sys.exit(int(pip.__version__.split('.')[0]) < 24)"],
+                  quiet=True)
     if not has_pip and not run([sys.executable, "-m", "pip", "--python", venv_python, "install", "--quiet", PIP]):
         if not (run([venv_python, "-m", "ensurepip"])
                 and run([venv_python, "-m", "pip", "install", "--quiet", "--upgrade", PIP])):
@@ -95,6 +97,10 @@ def install_with_pip(venv_python: str) -> bool:
 
 
 def main() -> int:
+    if len(sys.argv) != 2 or not Path(sys.argv[1]).exists():
+        print("usage: python3 scripts/install_deps.py VENV/bin/python  (an interpreter of a venv that exists)",
+              file=sys.stderr)
+        return 2
     venv_python = sys.argv[1]
     if install_with_uv(venv_python):
         return 0

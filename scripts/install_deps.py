@@ -7,9 +7,10 @@ cache, where pip fetches and unpacks them one after another (a new 2-core machin
 README "Measurements").  uv is pinned and put into the venv by this interpreter's pip; its cache is
 `.uv-cache/` beside the venv: on the same file system (hard links), outside the interpreter's tree that
 sandboxed workers see, removed by `make clean`.  uv reads none of pip's
-settings, so the ones that choose what gets installed are handed over: `find-links` (where this kind of
-machine keeps the CPU build of PyTorch that `torch==2.13.0` must resolve to, instead of PyPI's CUDA
-build), `index-url`, `extra-index-url`, `constraint` and `cert`.  If uv cannot be installed or fails,
+settings, so the ones that choose what gets installed and from where are handed over: `find-links` (where
+this kind of machine keeps the CPU build of PyTorch that `torch==2.13.0` must resolve to, instead of PyPI's
+CUDA build), `index-url`, `extra-index-url`, `no-index`, `constraint`, `trusted-host`, `proxy`, `cert` and
+`default-timeout`.  If uv cannot be installed or fails,
 pip installs everything, as before.  pip itself is installed into the venv either way (the tests use it).
 """
 from __future__ import annotations
@@ -63,6 +64,12 @@ def uv_arguments(settings: dict[str, str]) -> tuple[list[str], dict[str, str]]:
                 options += [option, value]
     if settings.get("index-url"):
         options += ["--index-url", settings["index-url"]]
+    if settings.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+        options.append("--no-index")           # a machine told to use only its local wheels stays offline
+    for host in settings.get("trusted-host", "").split():
+        options += ["--allow-insecure-host", host]
+    if settings.get("proxy"):
+        env["HTTPS_PROXY"] = env["HTTP_PROXY"] = settings["proxy"]    # pip's --proxy wins over the environment
     if settings.get("cert"):
         env["SSL_CERT_FILE"] = settings["cert"]
     if settings.get("default-timeout"):

@@ -69,6 +69,17 @@ def test_uv_gets_every_location_that_exists_and_pips_index_strategy(tmp_path):
     assert ("--index-url", "https://mirror.example/simple") in pairs
     assert not any("gone" in value or "no-mirror" in value for value in options)
     assert env == {"SSL_CERT_FILE": "/etc/ca.pem", "UV_HTTP_TIMEOUT": "180"}
+    assert "--no-index" not in options
+
+
+def test_an_offline_machine_stays_offline_and_its_hosts_and_proxy_carry_over():
+    options, env = install_deps.uv_arguments({"no-index": "true", "trusted-host": "mirror.lan pypi.lan",
+                                              "proxy": "http://proxy.lan:3128"})
+    assert "--no-index" in options                    # else uv would go to PyPI where pip would not
+    with_values = [option for option in options if option != "--no-index"]
+    pairs = list(zip(with_values[::2], with_values[1::2]))
+    assert ("--allow-insecure-host", "mirror.lan") in pairs and ("--allow-insecure-host", "pypi.lan") in pairs
+    assert env["HTTPS_PROXY"] == env["HTTP_PROXY"] == "http://proxy.lan:3128"
 
 
 def _local_torch_wheel() -> Path | None:

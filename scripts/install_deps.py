@@ -4,14 +4,15 @@
 
 uv installs them when it can: it downloads the ~145 packages in parallel and links their files from its
 cache, where pip fetches and unpacks them one after another (a new 2-core machine: ~20 s against 34-48 s,
-README "Measurements").  uv is pinned and put into the venv by this interpreter's pip; its cache is
+README "Measurements").  uv is pinned and put into the venv by this interpreter's pip.  Its cache is
 `.uv-cache/` beside the venv: on the same file system (hard links), outside the interpreter's tree that
-sandboxed workers see, removed by `make clean`.  uv reads none of pip's
-settings, so the ones that choose what gets installed and from where are handed over: `find-links` (where
-this kind of machine keeps the CPU build of PyTorch that `torch==2.13.0` must resolve to, instead of PyPI's
-CUDA build), `index-url`, `extra-index-url`, `no-index`, `constraint`, `trusted-host`, `proxy`, `cert` and
-`default-timeout`.  If uv cannot be installed or fails,
-pip installs everything, as before.  pip itself is installed into the venv either way (the tests use it).
+sandboxed workers see, removed by `make clean`.
+
+uv reads none of pip's settings, so the ones that choose what gets installed and from where are handed
+over: `find-links` (where this kind of machine keeps the CPU build of PyTorch that `torch==2.13.0` must
+resolve to, instead of PyPI's CUDA build), `index-url`, `extra-index-url`, `no-index`, `constraint`,
+`trusted-host`, `proxy`, `cert` and `default-timeout`.  If uv cannot be installed or fails, pip installs
+everything, as before.  pip itself is installed into the venv either way (the tests use it).
 """
 from __future__ import annotations
 

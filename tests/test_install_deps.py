@@ -83,7 +83,8 @@ def test_an_offline_machine_stays_offline_and_its_hosts_and_proxy_carry_over():
 
 
 def _local_torch_wheel() -> Path | None:
-    for location in os.environ.get("PIP_FIND_LINKS", "").split():
+    """PyTorch's CPU build where pip's `find-links` points (its environment variable or a config file)."""
+    for location in install_deps.pip_settings().get("find-links", "").split():
         found = sorted(Path(location.removeprefix("file://")).glob("torch-2.13.0+cpu-*.whl"))
         if found:
             return found[0]
